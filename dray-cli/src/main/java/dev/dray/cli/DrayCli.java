@@ -1,0 +1,83 @@
+package dev.dray.cli;
+
+import dev.dray.DrayException;
+import dev.dray.Secrets;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** The {@code dray} command: parses arguments, runs one subcommand, maps errors to exit codes. */
+@Command(
+    name = "dray",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Moves table data fast and safely on MySQL-family databases.",
+    subcommands = {DemoCommand.class, LoadCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:failed (a one-line cause on stderr; --verbose for details)",
+      "2:usage error",
+      "3:verify found differences"
+    })
+public final class DrayCli {
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Debug logging and stack traces of failures.")
+  void setVerbose(boolean verbose) {
+    Logging.setVerbose(verbose);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs dray with the given arguments and streams; returns the exit code (for tests and main). */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    Logging.configure();
+    CommandLine commandLine = new CommandLine(new DrayCli());
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    commandLine.setExecutionExceptionHandler(DrayCli::handleFailure);
+    commandLine.setParameterExceptionHandler(DrayCli::handleUsageError);
+    return commandLine.execute(args);
+  }
+
+  private static int handleFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    if (e instanceof DrayException dray) {
+      err.println("dray: " + Secrets.redact(dray.getMessage()));
+      if (Logging.isVerbose()) {
+        printStackTrace(e, err);
+      }
+      return dray.exitCode();
+    }
+    err.println("dray: unexpected failure: " + Secrets.redact(String.valueOf(e)));
+    if (Logging.isVerbose()) {
+      printStackTrace(e, err);
+    } else {
+      err.println("dray: run again with --verbose for the stack trace");
+    }
+    return 1;
+  }
+
+  private static int handleUsageError(ParameterException e, String[] args) {
+    CommandLine commandLine = e.getCommandLine();
+    PrintWriter err = commandLine.getErr();
+    err.println("dray: " + Secrets.redact(e.getMessage()));
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+      commandLine.usage(err);
+    }
+    return 2;
+  }
+
+  private static void printStackTrace(Exception e, PrintWriter err) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    e.printStackTrace(new PrintWriter(text));
+    err.print(Secrets.redact(text.toString()));
+    err.flush();
+  }
+}
