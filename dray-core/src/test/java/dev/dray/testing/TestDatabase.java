@@ -107,6 +107,12 @@ public final class TestDatabase {
     }
   }
 
+  /** The URL without its query part (so no user or options in it). */
+  public static String urlWithoutUser(String url) {
+    int query = url.indexOf('?');
+    return query < 0 ? url : url.substring(0, query);
+  }
+
   static String withDatabase(String url, String database) {
     Matcher m = URL.matcher(url);
     if (!m.matches()) {
