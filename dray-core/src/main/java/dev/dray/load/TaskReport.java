@@ -11,5 +11,15 @@ package dev.dray.load;
  * @param rows rows loaded
  * @param seconds wall time of the task
  * @param retries attempts beyond the first
+ * @param zeroDates zero dates read as NULL
  */
-public record TaskReport(long sequence, String table, String partition, String range, int worker, long rows, double seconds, int retries) {}
+public record TaskReport(
+    long sequence,
+    String table,
+    String partition,
+    String range,
+    int worker,
+    long rows,
+    double seconds,
+    int retries,
+    long zeroDates) {}
