@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -151,14 +152,51 @@ final class LoadWorker implements Worker<Task> {
       target.commit();
       rowsLoaded.addAndGet(rows - reported);
       outcomes.put(task.sequence(), new Outcome(rows, counters.zeroDates(), attempts));
+    } catch (SQLException e) {
+      rollback(reported, e);
+      throw explainSourceFailure(e);
     } catch (Exception e) {
-      rowsLoaded.addAndGet(-reported);
-      try {
-        target.rollback();
-      } catch (SQLException rollbackFailure) {
-        e.addSuppressed(rollbackFailure);
-      }
+      rollback(reported, e);
       throw e;
+    }
+  }
+
+  private void rollback(long reported, Exception e) {
+    rowsLoaded.addAndGet(-reported);
+    try {
+      target.rollback();
+    } catch (SQLException rollbackFailure) {
+      e.addSuppressed(rollbackFailure);
+    }
+  }
+
+  /**
+   * The driver reports a killed or dropped connection mid-stream as a vague streaming error; name
+   * the real cause. Not retried: a new connection could not rejoin the job's snapshot.
+   */
+  private SQLException explainSourceFailure(SQLException e) {
+    if (cancellation.isCancelled() || isValid(source)) {
+      return e;
+    }
+    String root = e.getMessage();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        root = t.getMessage();
+      }
+    }
+    return new SQLNonTransientConnectionException(
+        "lost the source connection while reading ("
+            + DuckDbTarget.firstLine(root)
+            + "); the snapshot cannot be re-opened, run the load again",
+        "08S01",
+        e);
+  }
+
+  private static boolean isValid(Connection connection) {
+    try {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
     }
   }
 
