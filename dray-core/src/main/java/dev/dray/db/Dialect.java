@@ -45,6 +45,12 @@ public interface Dialect {
    */
   void beginConsistentSnapshot(Connection connection) throws SQLException;
 
+  /**
+   * Makes the session read and write TIMESTAMP values in UTC, so loaded values and key bounds do
+   * not depend on the server's or the client's time zone.
+   */
+  void useUtcSessionTimeZone(Connection connection) throws SQLException;
+
   /** Blocks writes to the tables briefly (until {@link #unlockTables}) so snapshots line up. */
   void lockTablesForRead(Connection connection, List<TableName> tables) throws SQLException;
 

@@ -40,6 +40,13 @@ abstract class MySqlFamilyDialect implements Dialect {
   }
 
   @Override
+  public void useUtcSessionTimeZone(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET time_zone = '+00:00'");
+    }
+  }
+
+  @Override
   public void lockTablesForRead(Connection connection, List<TableName> tables) throws SQLException {
     String list = tables.stream().map(t -> quote(t) + " READ").collect(Collectors.joining(", "));
     try (Statement statement = connection.createStatement()) {

@@ -3,33 +3,85 @@ package dev.dray.load;
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.db.ColumnInfo;
+import dev.dray.db.Dialect;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Set;
+import java.util.UUID;
 import org.duckdb.DuckDBAppender;
 
 /**
- * How one source column lands in DuckDB: the DuckDB type it is declared with, and how a value is
- * moved from the source result set into the appender without detours through strings.
+ * How one source column lands in DuckDB: the DuckDB type it is declared with, how it is read from
+ * the source, and how a value moves from the source result set into the appender. The mapping is
+ * documented in docs/LOAD.md; every type has a cell-by-cell test.
+ *
+ * <p>A few types are staged in another type and converted when the table is published: DuckDB's
+ * appender cannot write an INTERVAL, so MySQL TIME (which may be negative or above 24 hours) is
+ * staged as BIGINT microseconds and becomes an INTERVAL at publish.
  *
  * @param source the source column
- * @param duckDbType the DuckDB column type
+ * @param duckDbType the DuckDB type of the published column
+ * @param stagingType the DuckDB type the appender writes (equal to {@code duckDbType} unless the
+ *     value is converted at publish)
  * @param copier moves the value of this column from the current row into the appender
  */
-public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copier) {
+public record DuckDbColumn(
+    ColumnInfo source, String duckDbType, String stagingType, CellCopier copier) {
+
+  /**
+   * DECIMAL precision DuckDB can hold; wider MySQL decimals (up to 65 digits) become exact text.
+   */
+  public static final int MAX_DUCKDB_DECIMAL_PRECISION = 38;
+
+  private static final Set<String> SPATIAL =
+      Set.of(
+          "geometry",
+          "point",
+          "linestring",
+          "polygon",
+          "multipoint",
+          "multilinestring",
+          "multipolygon",
+          "geometrycollection",
+          "geomcollection");
 
   /** Moves one cell from a result set to an appender. */
   @FunctionalInterface
   public interface CellCopier {
-    void copy(ResultSet row, int index, DuckDBAppender appender) throws SQLException;
+    void copy(ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
+        throws SQLException;
+  }
+
+  /** What the copiers count while a task runs (one instance per worker, reset per task). */
+  public static final class CellCounters {
+    long zeroDates;
+
+    public long zeroDates() {
+      return zeroDates;
+    }
+
+    void reset() {
+      zeroDates = 0;
+    }
+  }
+
+  private DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copier) {
+    this(source, duckDbType, duckDbType, copier);
   }
 
   /** The mapping for a MySQL/MariaDB column; unsupported types are refused with a clear error. */
   public static DuckDbColumn of(ColumnInfo column, String tableLabel) {
     boolean unsigned = column.unsigned();
-    return switch (column.dataType()) {
+    String type = column.dataType();
+    if (SPATIAL.contains(type)) {
+      return new DuckDbColumn(column, "BLOB", DuckDbColumn::copyBytes);
+    }
+    return switch (type) {
       // The appender takes unsigned values as the bit pattern of the same-width signed primitive.
       case "tinyint" ->
           new DuckDbColumn(column, unsigned ? "UTINYINT" : "TINYINT", DuckDbColumn::copyByte);
@@ -42,20 +94,36 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
               ? new DuckDbColumn(column, "UBIGINT", DuckDbColumn::copyUnsignedLong)
               : new DuckDbColumn(column, "BIGINT", DuckDbColumn::copyLong);
       case "decimal", "numeric" ->
-          column.precision() <= 38
+          column.precision() <= MAX_DUCKDB_DECIMAL_PRECISION
               ? new DuckDbColumn(
                   column,
                   "DECIMAL(" + column.precision() + "," + Math.max(0, column.scale()) + ")",
-                  DuckDbColumn::copyDecimal)
+                  decimalCopier(column.precision()))
               : new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyDecimalAsText);
       case "float" -> new DuckDbColumn(column, "FLOAT", DuckDbColumn::copyFloat);
       case "double", "real" -> new DuckDbColumn(column, "DOUBLE", DuckDbColumn::copyDouble);
+      case "bit" ->
+          column.precision() == 1
+              ? new DuckDbColumn(column, "BOOLEAN", DuckDbColumn::copyBitAsBoolean)
+              : new DuckDbColumn(column, "UBIGINT", DuckDbColumn::copyBits);
       case "date" -> new DuckDbColumn(column, "DATE", DuckDbColumn::copyDate);
       case "datetime", "timestamp" ->
           new DuckDbColumn(column, "TIMESTAMP", DuckDbColumn::copyDateTime);
+      case "time" -> new DuckDbColumn(column, "INTERVAL", "BIGINT", DuckDbColumn::copyTime);
       case "year" -> new DuckDbColumn(column, "SMALLINT", DuckDbColumn::copyShort);
-      case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set", "json" ->
+      case "char",
+          "varchar",
+          "tinytext",
+          "text",
+          "mediumtext",
+          "longtext",
+          "enum",
+          "set",
+          "json",
+          "inet4",
+          "inet6" ->
           new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyString);
+      case "uuid" -> new DuckDbColumn(column, "UUID", DuckDbColumn::copyUuid);
       case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" ->
           new DuckDbColumn(column, "BLOB", DuckDbColumn::copyBytes);
       default ->
@@ -71,7 +139,28 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     };
   }
 
-  private static void copyByte(ResultSet row, int index, DuckDBAppender appender)
+  /** The expression that reads this column in the source SELECT. */
+  public String selectExpression(Dialect dialect) {
+    String quoted = dialect.quote(source.name());
+    // Spatial values are stored as SRID + WKB; ST_AsBinary yields the portable WKB alone.
+    return SPATIAL.contains(source.dataType()) ? "ST_AsBinary(" + quoted + ")" : quoted;
+  }
+
+  /** Whether the staged value is converted to the published type at publish time. */
+  public boolean convertedAtPublish() {
+    return !stagingType.equals(duckDbType);
+  }
+
+  /** The DuckDB expression that turns the staged column into the published type. */
+  public String publishConversion(String quotedColumn) {
+    if (duckDbType.equals("INTERVAL") && stagingType.equals("BIGINT")) {
+      return "to_microseconds(" + quotedColumn + ")";
+    }
+    return quotedColumn;
+  }
+
+  private static void copyByte(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
@@ -81,7 +170,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyShort(ResultSet row, int index, DuckDBAppender appender)
+  private static void copyShort(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
@@ -91,7 +181,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyInt(ResultSet row, int index, DuckDBAppender appender)
+  private static void copyInt(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
@@ -101,7 +192,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyLong(ResultSet row, int index, DuckDBAppender appender)
+  private static void copyLong(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
@@ -111,17 +203,27 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyUnsignedLong(ResultSet row, int index, DuckDBAppender appender)
+  private static void copyUnsignedLong(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
-    BigDecimal value = row.getBigDecimal(index);
+    BigInteger value = row.getObject(index, BigInteger.class);
     if (value == null) {
       appender.appendNull();
     } else {
-      appender.append(value.toBigIntegerExact().longValue());
+      appender.append(value.longValue());
     }
   }
 
-  private static void copyDecimal(ResultSet row, int index, DuckDBAppender appender)
+  private static CellCopier decimalCopier(int precision) {
+    if (precision <= 18) {
+      // Unscaled values of up to 18 digits fit a long: no BigDecimal crosses into the appender.
+      return DuckDbColumn::copySmallDecimal;
+    }
+    return DuckDbColumn::copyDecimal;
+  }
+
+  private static void copySmallDecimal(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
@@ -131,7 +233,19 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyDecimalAsText(ResultSet row, int index, DuckDBAppender appender)
+  private static void copyDecimal(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
+      throws SQLException {
+    BigDecimal value = row.getBigDecimal(index);
+    if (value == null) {
+      appender.appendNull();
+    } else {
+      appender.append(value);
+    }
+  }
+
+  private static void copyDecimalAsText(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
@@ -141,7 +255,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyFloat(ResultSet row, int index, DuckDBAppender appender)
+  private static void copyFloat(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
     float value = row.getFloat(index);
     if (row.wasNull()) {
@@ -151,7 +266,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyDouble(ResultSet row, int index, DuckDBAppender appender)
+  private static void copyDouble(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
     double value = row.getDouble(index);
     if (row.wasNull()) {
@@ -161,27 +277,126 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyDate(ResultSet row, int index, DuckDBAppender appender)
+  private static void copyBitAsBoolean(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
-    LocalDate value = row.getObject(index, LocalDate.class);
+    byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
     } else {
-      appender.append(value);
+      appender.append(bitsToLong(value) != 0);
     }
   }
 
-  private static void copyDateTime(ResultSet row, int index, DuckDBAppender appender)
+  private static void copyBits(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
-    LocalDateTime value = row.getObject(index, LocalDateTime.class);
+    byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
     } else {
-      appender.append(value);
+      appender.append(bitsToLong(value));
     }
   }
 
-  private static void copyString(ResultSet row, int index, DuckDBAppender appender)
+  /** BIT(n) values arrive big-endian, at most 8 bytes. */
+  static long bitsToLong(byte[] bytes) {
+    long value = 0;
+    for (byte b : bytes) {
+      value = (value << 8) | (b & 0xFF);
+    }
+    return value;
+  }
+
+  /**
+   * The driver reads zero dates ({@code 0000-00-00}) as NULL and fails on partly zero ones ({@code
+   * 2026-00-10}); both have no DuckDB equivalent and become NULL, counted, while a real NULL has no
+   * text either.
+   */
+  private static void copyDate(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
+      throws SQLException {
+    LocalDate value;
+    try {
+      value = row.getObject(index, LocalDate.class);
+    } catch (SQLException | RuntimeException invalidDate) {
+      value = null;
+    }
+    if (value == null) {
+      appendNullOrZeroDate(row, index, appender, counters);
+    } else {
+      appender.appendEpochDays((int) value.toEpochDay());
+    }
+  }
+
+  private static void copyDateTime(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
+      throws SQLException {
+    LocalDateTime value;
+    try {
+      value = row.getObject(index, LocalDateTime.class);
+    } catch (SQLException | RuntimeException invalidDate) {
+      value = null;
+    }
+    if (value == null) {
+      appendNullOrZeroDate(row, index, appender, counters);
+    } else {
+      appender.appendEpochMicros(
+          value.toEpochSecond(ZoneOffset.UTC) * 1_000_000L + value.getNano() / 1_000);
+    }
+  }
+
+  private static void appendNullOrZeroDate(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
+      throws SQLException {
+    if (hasText(row, index)) {
+      counters.zeroDates++;
+    }
+    appender.appendNull();
+  }
+
+  private static boolean hasText(ResultSet row, int index) {
+    try {
+      return row.getString(index) != null;
+    } catch (SQLException | RuntimeException unreadable) {
+      // the binary protocol cannot even render a partly zero date: it is there, so not NULL
+      return true;
+    }
+  }
+
+  /** TIME is {@code [-]H+:MM:SS[.ffffff]}, from -838:59:59 to 838:59:59: staged as microseconds. */
+  private static void copyTime(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
+      throws SQLException {
+    String value = row.getString(index);
+    if (value == null) {
+      appender.appendNull();
+    } else {
+      appender.append(timeToMicros(value));
+    }
+  }
+
+  static long timeToMicros(String text) {
+    boolean negative = text.startsWith("-");
+    String body = negative ? text.substring(1) : text;
+    int firstColon = body.indexOf(':');
+    int secondColon = body.indexOf(':', firstColon + 1);
+    long hours = Long.parseLong(body.substring(0, firstColon));
+    long minutes = Long.parseLong(body.substring(firstColon + 1, secondColon));
+    String secondsPart = body.substring(secondColon + 1);
+    int dot = secondsPart.indexOf('.');
+    long seconds = Long.parseLong(dot < 0 ? secondsPart : secondsPart.substring(0, dot));
+    long micros = 0;
+    if (dot >= 0) {
+      String fraction = (secondsPart.substring(dot + 1) + "000000").substring(0, 6);
+      micros = Long.parseLong(fraction);
+    }
+    long total = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000L + micros;
+    return negative ? -total : total;
+  }
+
+  private static void copyString(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
     String value = row.getString(index);
     if (value == null) {
@@ -191,7 +406,19 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyBytes(ResultSet row, int index, DuckDBAppender appender)
+  private static void copyUuid(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
+      throws SQLException {
+    String value = row.getString(index);
+    if (value == null) {
+      appender.appendNull();
+    } else {
+      appender.append(UUID.fromString(value));
+    }
+  }
+
+  private static void copyBytes(
+      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
       throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {

@@ -2,12 +2,22 @@ package dev.dray.load;
 
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
+import dev.dray.db.PartitionInfo;
+import dev.dray.db.TableName;
+import dev.dray.plan.KeyRange;
+import dev.dray.plan.Task;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBConnection;
 
@@ -15,9 +25,17 @@ import org.duckdb.DuckDBConnection;
  * The DuckDB file a load writes into. Rows go into a staging table per target table; {@link
  * #publish} swaps staging in for the target in one transaction, so a reader sees the old table or
  * the new one, never half of it.
+ *
+ * <p>The plan of a running load lives in the same file ({@code _dray_load_job}, {@code
+ * _dray_load_tasks}) and each finished task adds a row to {@code _dray_load_done} in the same
+ * transaction as its rows: after a crash, {@code --resume} finds exactly the tasks whose rows are
+ * in staging, and re-runs the others with the same boundaries.
  */
 final class DuckDbTarget implements AutoCloseable {
   static final String STAGING_PREFIX = "_dray_staging_";
+  static final String JOB_TABLE = "_dray_load_job";
+  static final String TASKS_TABLE = "_dray_load_tasks";
+  static final String DONE_TABLE = "_dray_load_done";
 
   private final Path file;
   private final DuckDBConnection connection;
@@ -28,13 +46,13 @@ final class DuckDbTarget implements AutoCloseable {
   }
 
   static DuckDbTarget open(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new DrayException(
+          ErrorCode.TARGET_UNAVAILABLE,
+          "cannot open DuckDB file " + file + ": folder " + parent + " does not exist");
+    }
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
-        throw new DrayException(
-            ErrorCode.TARGET_UNAVAILABLE,
-            "cannot open DuckDB file " + file + ": folder " + parent + " does not exist");
-      }
       Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
       return new DuckDbTarget(file, connection.unwrap(DuckDBConnection.class));
     } catch (SQLException e) {
@@ -58,29 +76,244 @@ final class DuckDbTarget implements AutoCloseable {
     return STAGING_PREFIX + targetTable;
   }
 
-  /** (Re)creates the empty staging table for a target. */
-  void createStaging(String targetTable, List<DuckDbColumn> columns) {
-    String definition =
-        columns.stream()
-            .map(c -> quote(c.source().name()) + " " + c.duckDbType())
-            .collect(Collectors.joining(", "));
-    execute(
-        "DROP TABLE IF EXISTS " + quote(stagingName(targetTable)),
-        "CREATE TABLE " + quote(stagingName(targetTable)) + " (" + definition + ")");
+  /** A task as stored for resume, with its target table. */
+  record StoredTask(Task task, String targetTable) {}
+
+  /** What an interrupted load left: its plan and the tasks already done. */
+  record StoredJob(String sources, List<StoredTask> tasks, Map<Long, TaskReport> done) {}
+
+  /** The interrupted load recorded in this file, if any. */
+  Optional<StoredJob> storedJob() {
+    try {
+      if (!tableExists(JOB_TABLE) || !tableExists(TASKS_TABLE) || !tableExists(DONE_TABLE)) {
+        return Optional.empty();
+      }
+      String sources;
+      try (Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT sources FROM " + JOB_TABLE)) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        sources = rs.getString(1);
+      }
+      List<StoredTask> tasks = new ArrayList<>();
+      try (Statement statement = connection.createStatement();
+          ResultSet rs =
+              statement.executeQuery(
+                  "SELECT seq, source_table, target_table, partition_name, partition_parent,"
+                      + " lower_key, upper_key, estimated_rows FROM "
+                      + TASKS_TABLE
+                      + " ORDER BY seq")) {
+        while (rs.next()) {
+          TableName table = TableName.parse(rs.getString(2));
+          String partitionName = rs.getString(4);
+          PartitionInfo partition =
+              partitionName == null ? null : new PartitionInfo(partitionName, rs.getString(5), 0);
+          KeyRange range =
+              new KeyRange(KeyCodec.decode(rs.getString(6)), KeyCodec.decode(rs.getString(7)));
+          tasks.add(
+              new StoredTask(
+                  new Task(rs.getLong(1), table, partition, range, rs.getLong(8)),
+                  rs.getString(3)));
+        }
+      }
+      Map<Long, TaskReport> done = new java.util.TreeMap<>();
+      try (Statement statement = connection.createStatement();
+          ResultSet rs =
+              statement.executeQuery(
+                  "SELECT d.seq, t.source_table, t.partition_parent, t.partition_name, t.lower_key,"
+                      + " t.upper_key, d.worker, d.rows, d.seconds, d.retries, d.zero_dates FROM "
+                      + DONE_TABLE
+                      + " d JOIN "
+                      + TASKS_TABLE
+                      + " t USING (seq) ORDER BY d.seq")) {
+        while (rs.next()) {
+          long seq = rs.getLong(1);
+          Task task =
+              tasks.stream().filter(t -> t.task().sequence() == seq).findFirst().get().task();
+          done.put(
+              seq,
+              new TaskReport(
+                  seq,
+                  rs.getString(2),
+                  task.partition() == null ? null : task.partition().label(),
+                  task.range().isAll() ? null : task.range().toString(),
+                  rs.getInt(7),
+                  rs.getLong(8),
+                  rs.getDouble(9),
+                  rs.getInt(10),
+                  rs.getLong(11)));
+        }
+      }
+      return Optional.of(new StoredJob(sources, tasks, done));
+    } catch (SQLException | RuntimeException e) {
+      throw new DrayException(
+          ErrorCode.TARGET_UNAVAILABLE,
+          "cannot read the state of an interrupted load in "
+              + file
+              + ": "
+              + firstLine(e.getMessage()),
+          e);
+    }
   }
 
-  /** Replaces each target table by its staging table, all in one transaction. */
-  void publish(List<String> targetTables) {
+  /**
+   * Starts a new load: removes what an interrupted one left, creates the empty staging tables and
+   * records the plan, all in one transaction.
+   */
+  void startFresh(String sources, List<LoadTable> tables, List<Task> tasks) {
+    inTransaction(
+        statement -> {
+          dropState(statement);
+          for (LoadTable table : tables) {
+            String definition =
+                table.columns().stream()
+                    .map(c -> quote(c.source().name()) + " " + c.stagingType())
+                    .collect(Collectors.joining(", "));
+            statement.execute("DROP TABLE IF EXISTS " + quote(stagingName(table.targetTable())));
+            statement.execute(
+                "CREATE TABLE "
+                    + quote(stagingName(table.targetTable()))
+                    + " ("
+                    + definition
+                    + ")");
+          }
+          statement.execute("CREATE TABLE " + JOB_TABLE + " (sources VARCHAR, started TIMESTAMP)");
+          statement.execute(
+              "CREATE TABLE "
+                  + TASKS_TABLE
+                  + " (seq BIGINT, source_table VARCHAR, target_table VARCHAR, partition_name"
+                  + " VARCHAR, partition_parent VARCHAR, lower_key VARCHAR, upper_key VARCHAR,"
+                  + " estimated_rows BIGINT)");
+          statement.execute(
+              "CREATE TABLE "
+                  + DONE_TABLE
+                  + " (seq BIGINT, worker INTEGER, rows BIGINT, seconds DOUBLE, retries INTEGER,"
+                  + " zero_dates BIGINT)");
+          try (PreparedStatement job =
+              connection.prepareStatement(
+                  "INSERT INTO " + JOB_TABLE + " VALUES (?, current_timestamp)")) {
+            job.setString(1, sources);
+            job.execute();
+          }
+          Map<String, String> targets =
+              tables.stream()
+                  .collect(
+                      Collectors.toMap(t -> t.info().name().toString(), LoadTable::targetTable));
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO " + TASKS_TABLE + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (Task task : tasks) {
+              insert.setLong(1, task.sequence());
+              insert.setString(2, quotedName(task.table()));
+              insert.setString(3, targets.get(task.table().toString()));
+              insert.setString(4, task.partition() == null ? null : task.partition().name());
+              insert.setString(5, task.partition() == null ? null : task.partition().parent());
+              insert.setString(6, KeyCodec.encode(task.range().lower()));
+              insert.setString(7, KeyCodec.encode(task.range().upper()));
+              insert.setLong(8, task.estimatedRows());
+              insert.addBatch();
+            }
+            insert.executeBatch();
+          }
+        },
+        "cannot prepare the load in ");
+  }
+
+  /** The done-mark a worker inserts in the same transaction as the task's rows. */
+  static String doneMarkSql() {
+    return "INSERT INTO " + DONE_TABLE + " VALUES (?, ?, ?, ?, ?, ?)";
+  }
+
+  /**
+   * Replaces each target table by its staging table and forgets the load's state, all in one
+   * transaction.
+   */
+  void publish(List<LoadTable> tables) {
+    inTransaction(
+        statement -> {
+          for (LoadTable table : tables) {
+            String staging = quote(stagingName(table.targetTable()));
+            for (DuckDbColumn column : table.columns()) {
+              if (column.convertedAtPublish()) {
+                String name = quote(column.source().name());
+                statement.execute(
+                    "ALTER TABLE "
+                        + staging
+                        + " ALTER COLUMN "
+                        + name
+                        + " SET DATA TYPE "
+                        + column.duckDbType()
+                        + " USING "
+                        + column.publishConversion(name));
+              }
+            }
+            statement.execute("DROP TABLE IF EXISTS " + quote(table.targetTable()));
+            statement.execute(
+                "ALTER TABLE " + staging + " RENAME TO " + quote(table.targetTable()));
+          }
+          statement.execute("DROP TABLE IF EXISTS " + DONE_TABLE);
+          statement.execute("DROP TABLE IF EXISTS " + TASKS_TABLE);
+          statement.execute("DROP TABLE IF EXISTS " + JOB_TABLE);
+        },
+        "cannot publish the loaded tables in ");
+  }
+
+  /** Removes staging tables and state after a failure; the targets are untouched. */
+  void abandon(List<LoadTable> tables) {
+    try (Statement statement = connection.createStatement()) {
+      connection.setAutoCommit(true);
+      for (LoadTable table : tables) {
+        statement.execute("DROP TABLE IF EXISTS " + quote(stagingName(table.targetTable())));
+      }
+      dropState(statement);
+    } catch (SQLException e) {
+      // best effort: the failure that brought us here is the one to report
+    }
+  }
+
+  private void dropState(Statement statement) throws SQLException {
+    if (tableExists(TASKS_TABLE)) {
+      List<String> oldTargets = new ArrayList<>();
+      try (ResultSet rs =
+          statement.executeQuery("SELECT DISTINCT target_table FROM " + TASKS_TABLE)) {
+        while (rs.next()) {
+          oldTargets.add(rs.getString(1));
+        }
+      }
+      for (String target : oldTargets) {
+        statement.execute("DROP TABLE IF EXISTS " + quote(stagingName(target)));
+      }
+    }
+    statement.execute("DROP TABLE IF EXISTS " + DONE_TABLE);
+    statement.execute("DROP TABLE IF EXISTS " + TASKS_TABLE);
+    statement.execute("DROP TABLE IF EXISTS " + JOB_TABLE);
+  }
+
+  private boolean tableExists(String name) throws SQLException {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND"
+                + " table_name = ?")) {
+      statement.setString(1, name);
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() && rs.getLong(1) > 0;
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface StatementWork {
+    void run(Statement statement) throws SQLException;
+  }
+
+  private void inTransaction(StatementWork work, String failureContext) {
     try {
       connection.setAutoCommit(false);
       try (Statement statement = connection.createStatement()) {
-        for (String target : targetTables) {
-          statement.execute("DROP TABLE IF EXISTS " + quote(target));
-          statement.execute(
-              "ALTER TABLE " + quote(stagingName(target)) + " RENAME TO " + quote(target));
-        }
+        work.run(statement);
         connection.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         connection.rollback();
         throw e;
       } finally {
@@ -89,40 +322,21 @@ final class DuckDbTarget implements AutoCloseable {
     } catch (SQLException e) {
       throw new DrayException(
           ErrorCode.TARGET_UNAVAILABLE,
-          "cannot publish the loaded tables in " + file + ": " + firstLine(e.getMessage()),
+          failureContext + file + ": " + firstLine(e.getMessage()),
           e);
     }
   }
 
-  /** Removes staging tables after a failure; the targets are untouched. */
-  void dropStaging(List<String> targetTables) {
-    for (String target : targetTables) {
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("DROP TABLE IF EXISTS " + quote(stagingName(target)));
-      } catch (SQLException e) {
-        // best effort: the failure that brought us here is the one to report
-      }
-    }
-  }
-
-  void execute(String... statements) {
-    try (Statement statement = connection.createStatement()) {
-      for (String sql : statements) {
-        statement.execute(sql);
-      }
-    } catch (SQLException e) {
-      throw new DrayException(
-          ErrorCode.TARGET_UNAVAILABLE,
-          "DuckDB file " + file + ": " + firstLine(e.getMessage()),
-          e);
-    }
+  /** A table name as stored in the plan: parts backtick-quoted, so dots in names survive. */
+  static String quotedName(TableName table) {
+    return "`" + table.schema().replace("`", "``") + "`.`" + table.table().replace("`", "``") + "`";
   }
 
   static String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     if (message == null) {
       return "(no message)";
     }

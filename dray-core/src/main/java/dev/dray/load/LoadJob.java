@@ -24,12 +24,16 @@ import dev.dray.run.WorkerPool;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,78 +83,71 @@ public final class LoadJob {
     return run(new Cancellation(), LoadListener.NONE);
   }
 
+  /**
+   * Runs the load, reporting progress to {@code listener}; {@code cancellation} stops it from
+   * outside (the staging tables are then dropped as after a failure).
+   */
   public LoadResult run(Cancellation cancellation, LoadListener listener) {
     long started = System.nanoTime();
-    try (Connection coordinator = Connections.open(settings.source())) {
+    try (Connection coordinator = openSource()) {
       Dialect dialect = Dialects.detect(coordinator);
-      Map<String, LoadTable> tables = describeTables(coordinator);
-      List<TableInfo> infos = tables.values().stream().map(LoadTable::info).toList();
-      List<Task> tasks = new Planner(coordinator, dialect, settings.chunkRows()).plan(infos);
-      int workers = Math.max(1, Math.min(settings.workers(), tasks.size()));
-      int partitions = infos.stream().mapToInt(t -> t.partitions().size()).sum();
-      listener.planned(tasks, workers);
-      List<String> targetTables = tables.values().stream().map(LoadTable::targetTable).toList();
-
+      List<String> warnings = new ArrayList<>();
+      Map<String, LoadTable> tables = describeTables(coordinator, warnings);
+      List<LoadTable> loadTables = List.copyOf(tables.values());
+      int partitions = loadTables.stream().mapToInt(t -> t.info().partitions().size()).sum();
       try (DuckDbTarget target = DuckDbTarget.open(settings.target())) {
-        for (LoadTable table : tables.values()) {
-          target.createStaging(table.targetTable(), table.columns());
-        }
+        Prepared prepared = prepare(coordinator, dialect, target, loadTables);
+        List<Task> remaining =
+            prepared.tasks().stream()
+                .filter(t -> !prepared.done().containsKey(t.sequence()))
+                .toList();
+        int workers = Math.max(1, Math.min(settings.workers(), remaining.size()));
+        listener.planned(remaining, workers, prepared.done().size());
         AtomicLong rowsLoaded = new AtomicLong();
-        Map<Long, Long> taskRows = new ConcurrentHashMap<>();
-        List<LoadWorker> snapshotWorkers =
-            openSnapshotWorkers(
-                coordinator, dialect, target, tables, workers, cancellation, rowsLoaded, taskRows);
-        List<TaskReport> reports = java.util.Collections.synchronizedList(new ArrayList<>());
-        listener.started(rowsLoaded);
-        try {
-          new WorkerPool<Task>("load", workers, RetryPolicy.NONE, Sleeper.SYSTEM, Task::describe)
-              .run(
-                  new ListTaskSource<>(tasks),
-                  (index, c) -> snapshotWorkers.get(index),
-                  cancellation,
-                  new TaskListener<>() {
-                    @Override
-                    public void finished(Task task, int workerIndex, int attempts, long nanos) {
-                      long rows = taskRows.getOrDefault(task.sequence(), 0L);
-                      TaskReport report =
-                          new TaskReport(
-                              task.sequence(),
-                              task.table().toString(),
-                              task.partition() == null ? null : task.partition().label(),
-                              task.range().isAll() ? null : task.range().toString(),
-                              workerIndex,
-                              rows,
-                              nanos / 1e9,
-                              attempts - 1);
-                      reports.add(report);
-                      listener.taskFinished(report);
-                    }
-                  });
-        } catch (RuntimeException e) {
-          snapshotWorkers.forEach(LoadJob::closeQuietly);
-          target.dropStaging(targetTables);
-          throw e;
+        Map<Long, LoadWorker.Outcome> outcomes = new ConcurrentHashMap<>();
+        Map<Long, TaskReport> reports = new ConcurrentHashMap<>(prepared.done());
+        if (!remaining.isEmpty()) {
+          runTasks(
+              coordinator,
+              dialect,
+              target,
+              tables,
+              remaining,
+              workers,
+              cancellation,
+              listener,
+              rowsLoaded,
+              outcomes,
+              reports);
         }
-        target.publish(targetTables);
-        long rows = reports.stream().mapToLong(TaskReport::rows).sum();
+        target.publish(loadTables);
+        List<TaskReport> ordered =
+            reports.values().stream()
+                .sorted(Comparator.comparingLong(TaskReport::sequence))
+                .toList();
+        long rows = ordered.stream().mapToLong(TaskReport::rows).sum();
+        long rowsThisRun = outcomes.values().stream().mapToLong(LoadWorker.Outcome::rows).sum();
+        long zeroDates = ordered.stream().mapToLong(TaskReport::zeroDates).sum();
         double seconds = (System.nanoTime() - started) / 1e9;
         LOG.debug(
             "loaded {} rows in {} tasks with {} workers in {} s",
-            rows,
-            tasks.size(),
+            rowsThisRun,
+            remaining.size(),
             workers,
             seconds);
         return new LoadResult(
             settings.target(),
-            targetTables,
+            loadTables.stream().map(LoadTable::targetTable).toList(),
             rows,
-            tasks.size(),
-            0,
+            rowsThisRun,
+            prepared.tasks().size(),
+            prepared.done().size(),
             partitions,
             workers,
             seconds,
-            0,
-            reports);
+            zeroDates,
+            warnings,
+            ordered);
       }
     } catch (SQLException e) {
       throw new DrayException(
@@ -158,11 +155,139 @@ public final class LoadJob {
     }
   }
 
+  /** The plan to run and the tasks an interrupted run already finished (resume). */
+  private record Prepared(List<Task> tasks, Map<Long, TaskReport> done) {}
+
+  private Prepared prepare(
+      Connection coordinator, Dialect dialect, DuckDbTarget target, List<LoadTable> tables) {
+    String sources = sourcesLabel(tables);
+    Optional<DuckDbTarget.StoredJob> stored = target.storedJob();
+    if (settings.resume() && stored.isPresent()) {
+      DuckDbTarget.StoredJob job = stored.get();
+      if (!job.sources().equals(sources)) {
+        throw DrayException.usage(
+            "the interrupted load in "
+                + settings.target()
+                + " was of "
+                + job.sources()
+                + ", not "
+                + sources
+                + ": resume it with the same tables, or run without --resume to start anew");
+      }
+      LOG.info(
+          "resuming the interrupted load in {}: {} of {} tasks already done",
+          settings.target(),
+          job.done().size(),
+          job.tasks().size());
+      return new Prepared(
+          job.tasks().stream().map(DuckDbTarget.StoredTask::task).toList(), job.done());
+    }
+    if (settings.resume()) {
+      LOG.info("no interrupted load in {}: starting a new one", settings.target());
+    } else if (stored.isPresent()) {
+      LOG.info(
+          "discarding the interrupted load in {} (run with --resume to continue it)",
+          settings.target());
+    }
+    List<Task> tasks =
+        new Planner(coordinator, dialect, settings.chunkRows())
+            .plan(tables.stream().map(LoadTable::info).toList());
+    target.startFresh(sources, tables, tasks);
+    return new Prepared(tasks, Map.of());
+  }
+
+  private static String sourcesLabel(List<LoadTable> tables) {
+    return tables.stream()
+        .map(t -> DuckDbTarget.quotedName(t.info().name()) + " -> " + t.targetTable())
+        .collect(Collectors.joining(", "));
+  }
+
+  private void runTasks(
+      Connection coordinator,
+      Dialect dialect,
+      DuckDbTarget target,
+      Map<String, LoadTable> tables,
+      List<Task> tasks,
+      int workers,
+      Cancellation cancellation,
+      LoadListener listener,
+      AtomicLong rowsLoaded,
+      Map<Long, LoadWorker.Outcome> outcomes,
+      Map<Long, TaskReport> reports)
+      throws SQLException {
+    List<LoadWorker> snapshotWorkers;
+    try {
+      snapshotWorkers =
+          openSnapshotWorkers(
+              coordinator, dialect, target, tables, workers, cancellation, rowsLoaded, outcomes);
+    } catch (RuntimeException e) {
+      target.abandon(List.copyOf(tables.values()));
+      throw e;
+    }
+    listener.started(rowsLoaded);
+    try {
+      new WorkerPool<Task>("load", workers, RETRY_POLICY, Sleeper.SYSTEM, Task::describe)
+          .run(
+              new ListTaskSource<>(tasks),
+              (index, c) -> snapshotWorkers.get(index),
+              cancellation,
+              new TaskListener<>() {
+                @Override
+                public void finished(Task task, int workerIndex, int attempts, long nanos) {
+                  LoadWorker.Outcome outcome = outcomes.get(task.sequence());
+                  TaskReport report =
+                      new TaskReport(
+                          task.sequence(),
+                          task.table().toString(),
+                          task.partition() == null ? null : task.partition().label(),
+                          task.range().isAll() ? null : task.range().toString(),
+                          workerIndex,
+                          outcome.rows(),
+                          nanos / 1e9,
+                          attempts - 1,
+                          outcome.zeroDates());
+                  reports.put(task.sequence(), report);
+                  listener.taskFinished(report);
+                }
+              });
+    } catch (RuntimeException e) {
+      snapshotWorkers.forEach(LoadJob::closeQuietly);
+      target.abandon(List.copyOf(tables.values()));
+      throw e;
+    }
+  }
+
+  /**
+   * Which failures a task may retry without breaking the one point in time: a lock wait timeout
+   * rolls back only the statement, so the worker's snapshot survives; a DuckDB write conflict rolls
+   * back only the task's DuckDB transaction. A lost source connection is not retried: a new
+   * connection cannot rejoin the job's snapshot.
+   */
+  static boolean isSafeToRetry(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        if (sql.getErrorCode() == SqlErrors.ER_LOCK_WAIT_TIMEOUT) {
+          return true;
+        }
+        String message = sql.getMessage();
+        if (message != null
+            && message.contains("TransactionContext Error")
+            && message.contains("onflict")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  static final RetryPolicy RETRY_POLICY =
+      new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2), LoadJob::isSafeToRetry);
+
   /** Plans without touching the target: what {@code --dry-run} prints. */
   public List<Task> plan() {
-    try (Connection coordinator = Connections.open(settings.source())) {
+    try (Connection coordinator = openSource()) {
       Dialect dialect = Dialects.detect(coordinator);
-      Map<String, LoadTable> tables = describeTables(coordinator);
+      Map<String, LoadTable> tables = describeTables(coordinator, new ArrayList<>());
       return new Planner(coordinator, dialect, settings.chunkRows())
           .plan(tables.values().stream().map(LoadTable::info).toList());
     } catch (SQLException e) {
@@ -171,15 +296,30 @@ public final class LoadJob {
     }
   }
 
-  private Map<String, LoadTable> describeTables(Connection coordinator) {
+  /** A source connection that reads TIMESTAMP values in UTC. */
+  private Connection openSource() throws SQLException {
+    Connection connection = Connections.open(settings.source());
+    try {
+      Dialects.detect(connection).useUtcSessionTimeZone(connection);
+      return connection;
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(connection);
+      throw e;
+    }
+  }
+
+  private Map<String, LoadTable> describeTables(Connection coordinator, List<String> warnings) {
     TableInspector inspector = new TableInspector(coordinator);
     Map<String, LoadTable> tables = new LinkedHashMap<>();
     for (TableName name : settings.tables()) {
       TableInfo info = inspector.inspect(name);
       if (!info.hasKey()) {
-        LOG.warn(
-            "{} has no primary key or unique NOT NULL key: loading it as one task per partition",
-            name);
+        String warning =
+            name
+                + " has no primary key or unique NOT NULL key: loading it as one task per partition"
+                + (info.isPartitioned() ? "" : " (one task: the table is not partitioned)");
+        LOG.warn(warning);
+        warnings.add(warning);
       }
       List<DuckDbColumn> columns =
           info.columns().stream().map(c -> DuckDbColumn.of(c, name.toString())).toList();
@@ -204,14 +344,14 @@ public final class LoadJob {
       int workers,
       Cancellation cancellation,
       AtomicLong rowsLoaded,
-      Map<Long, Long> taskRows)
+      Map<Long, LoadWorker.Outcome> outcomes)
       throws SQLException {
     List<Connection> sources = new ArrayList<>();
     List<LoadWorker> result = new ArrayList<>();
     boolean locked = false;
     try {
       for (int i = 0; i < workers; i++) {
-        sources.add(Connections.open(settings.source()));
+        sources.add(openSource());
       }
       dialect.lockTablesForRead(coordinator, settings.tables());
       locked = true;
@@ -220,24 +360,30 @@ public final class LoadJob {
       }
       dialect.unlockTables(coordinator);
       locked = false;
-      for (Connection source : sources) {
+      for (int i = 0; i < workers; i++) {
         DuckDBConnection duck = target.newConnection();
         result.add(
-            new LoadWorker(source, dialect, duck, tables, cancellation, rowsLoaded, taskRows));
+            new LoadWorker(
+                i, sources.get(i), dialect, duck, tables, cancellation, rowsLoaded, outcomes));
       }
       return result;
     } catch (SQLException | RuntimeException e) {
       if (locked) {
-        dialect.unlockTables(coordinator);
+        try {
+          dialect.unlockTables(coordinator);
+        } catch (SQLException unlockFailure) {
+          e.addSuppressed(unlockFailure);
+        }
       }
       sources.forEach(LoadJob::closeQuietly);
+      result.forEach(LoadJob::closeQuietly);
       if (e instanceof SQLException sql) {
-        ErrorCode code =
-            SqlErrors.isAccessDenied(sql) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
+        boolean denied = SqlErrors.isAccessDenied(sql);
         throw new DrayException(
-            code,
+            denied ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED,
             "cannot open a consistent snapshot of "
                 + settings.tables()
+                + (denied ? " (dray needs the SELECT and LOCK TABLES privileges)" : "")
                 + ": "
                 + SqlErrors.describe(sql),
             sql);

@@ -4,15 +4,22 @@ import dev.dray.plan.Task;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Hears a load's progress: for progress bars and logs. */
+/** Hears a load's progress: for progress bars, logs and tests. Called from worker threads. */
 public interface LoadListener {
   LoadListener NONE = new LoadListener() {};
 
-  /** The plan is ready. */
-  default void planned(List<Task> tasks, int workers) {}
+  /**
+   * The plan is ready.
+   *
+   * @param tasks the tasks this run will do (on resume: those not done before)
+   * @param workers the workers that will run them
+   * @param tasksAlreadyDone tasks an earlier, interrupted run finished
+   */
+  default void planned(List<Task> tasks, int workers, int tasksAlreadyDone) {}
 
   /** Workers start; {@code rowsLoaded} counts rows as they stream (for rows/s). */
   default void started(AtomicLong rowsLoaded) {}
 
+  /** A task's rows are committed. */
   default void taskFinished(TaskReport report) {}
 }

@@ -10,76 +10,106 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
  * One load worker: a source connection holding the job's snapshot and a DuckDB connection of its
  * own. Streams a task's rows (bounded memory) into the staging table through an appender, and
- * commits them in one DuckDB transaction per task.
+ * commits them together with the task's done-mark in one DuckDB transaction: a crash leaves either
+ * both or neither.
  */
 final class LoadWorker implements Worker<Task> {
   private static final int FETCH_SIZE = 4096;
 
+  /** Rows between progress updates and cancellation checks. */
+  private static final int CHECK_EVERY = 8192;
+
+  /** What a finished task produced. */
+  record Outcome(long rows, long zeroDates, int attempts) {}
+
+  private final int index;
   private final Connection source;
   private final Dialect dialect;
   private final DuckDBConnection target;
   private final Map<String, LoadTable> tables;
   private final Cancellation cancellation;
   private final AtomicLong rowsLoaded;
+  private final Map<Long, Outcome> outcomes;
   private final Runnable abort;
-  private final Map<Long, Long> taskRows;
+  private final DuckDbColumn.CellCounters counters = new DuckDbColumn.CellCounters();
+  private long currentSequence = -1;
+  private int attempts;
 
   LoadWorker(
+      int index,
       Connection source,
       Dialect dialect,
       DuckDBConnection target,
       Map<String, LoadTable> tables,
       Cancellation cancellation,
       AtomicLong rowsLoaded,
-      Map<Long, Long> taskRows) {
+      Map<Long, Outcome> outcomes) {
+    this.index = index;
     this.source = source;
     this.dialect = dialect;
     this.target = target;
     this.tables = tables;
     this.cancellation = cancellation;
     this.rowsLoaded = rowsLoaded;
-    this.taskRows = taskRows;
+    this.outcomes = outcomes;
     this.abort =
         () -> {
           try {
             source.abort(Runnable::run);
-          } catch (SQLException e) {
+          } catch (SQLException | RuntimeException e) {
             // the connection is going away anyway
           }
         };
     cancellation.onCancel(abort);
   }
 
-  @Override
-  public void process(Task task) throws Exception {
-    LoadTable table = tables.get(task.table().toString());
-    List<String> columns = table.columns().stream().map(c -> c.source().name()).toList();
+  static String selectSql(Dialect dialect, LoadTable table, Task task, SqlFragment where) {
     StringBuilder sql =
         new StringBuilder("SELECT ")
-            .append(dialect.quotedList(columns))
+            .append(
+                table.columns().stream()
+                    .map(c -> c.selectExpression(dialect))
+                    .collect(Collectors.joining(", ")))
             .append(" FROM ")
             .append(dialect.quote(task.table()));
     if (task.partition() != null) {
       sql.append(" PARTITION (").append(dialect.quote(task.partition().name())).append(')');
     }
-    SqlFragment where = KeyPredicates.range(dialect, table.keyColumns(), task.range());
     if (!task.range().isAll()) {
       sql.append(" WHERE ").append(where.sql());
     }
+    return sql.toString();
+  }
+
+  @Override
+  public void process(Task task) throws Exception {
+    if (task.sequence() != currentSequence) {
+      currentSequence = task.sequence();
+      attempts = 0;
+    }
+    attempts++;
+    long started = System.nanoTime();
+    LoadTable table = tables.get(task.table().toString());
+    SqlFragment where = KeyPredicates.range(dialect, table.keyColumns(), task.range());
+    String sql = selectSql(dialect, table, task, where);
     target.setAutoCommit(false);
+    counters.reset();
     long rows = 0;
+    long reported = 0;
     try (PreparedStatement statement =
-        source.prepareStatement(
-            sql.toString(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+        source.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
       statement.setFetchSize(FETCH_SIZE);
       if (!task.range().isAll()) {
         where.bind(statement, 1);
@@ -90,33 +120,84 @@ final class LoadWorker implements Worker<Task> {
                   DuckDBConnection.DEFAULT_SCHEMA, DuckDbTarget.stagingName(table.targetTable()))) {
         List<DuckDbColumn> mapped = table.columns();
         int count = mapped.size();
+        DuckDbColumn.CellCopier[] copiers = new DuckDbColumn.CellCopier[count];
+        for (int i = 0; i < count; i++) {
+          copiers[i] = mapped.get(i).copier();
+        }
         while (rs.next()) {
           appender.beginRow();
           for (int i = 0; i < count; i++) {
-            mapped.get(i).copier().copy(rs, i + 1, appender);
+            copiers[i].copy(rs, i + 1, appender, counters);
           }
           appender.endRow();
           rows++;
-          if ((rows & 0x3FFF) == 0) {
-            rowsLoaded.addAndGet(0x4000);
+          if (rows % CHECK_EVERY == 0) {
+            rowsLoaded.addAndGet(CHECK_EVERY);
+            reported += CHECK_EVERY;
             if (cancellation.isCancelled()) {
-              throw new java.util.concurrent.CancellationException("cancelled");
+              throw new CancellationException("cancelled");
             }
           }
         }
         appender.flush();
       }
-      target.commit();
-      rowsLoaded.addAndGet(rows & 0x3FFF);
-      taskRows.put(task.sequence(), rows);
-    } catch (Exception e) {
-      rowsLoaded.addAndGet(-(rows & ~0x3FFFL));
-      try {
-        target.rollback();
-      } catch (SQLException rollbackFailure) {
-        e.addSuppressed(rollbackFailure);
+      try (PreparedStatement done = target.prepareStatement(DuckDbTarget.doneMarkSql())) {
+        done.setLong(1, task.sequence());
+        done.setInt(2, index);
+        done.setLong(3, rows);
+        done.setDouble(4, (System.nanoTime() - started) / 1e9);
+        done.setInt(5, attempts - 1);
+        done.setLong(6, counters.zeroDates());
+        done.execute();
       }
+      target.commit();
+      rowsLoaded.addAndGet(rows - reported);
+      outcomes.put(task.sequence(), new Outcome(rows, counters.zeroDates(), attempts));
+    } catch (SQLException e) {
+      rollback(reported, e);
+      throw explainSourceFailure(e);
+    } catch (Exception e) {
+      rollback(reported, e);
       throw e;
+    }
+  }
+
+  private void rollback(long reported, Exception e) {
+    rowsLoaded.addAndGet(-reported);
+    try {
+      target.rollback();
+    } catch (SQLException rollbackFailure) {
+      e.addSuppressed(rollbackFailure);
+    }
+  }
+
+  /**
+   * The driver reports a killed or dropped connection mid-stream as a vague streaming error; name
+   * the real cause. Not retried: a new connection could not rejoin the job's snapshot.
+   */
+  private SQLException explainSourceFailure(SQLException e) {
+    if (cancellation.isCancelled() || isValid(source)) {
+      return e;
+    }
+    String root = e.getMessage();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        root = t.getMessage();
+      }
+    }
+    return new SQLNonTransientConnectionException(
+        "lost the source connection while reading ("
+            + DuckDbTarget.firstLine(root)
+            + "); the snapshot cannot be re-opened, run the load again",
+        "08S01",
+        e);
+  }
+
+  private static boolean isValid(Connection connection) {
+    try {
+      return connection.isValid(2);
+    } catch (SQLException e) {
+      return false;
     }
   }
 

@@ -11,6 +11,7 @@ package dev.dray.load;
  * @param rows rows loaded
  * @param seconds wall time of the task
  * @param retries attempts beyond the first
+ * @param zeroDates zero dates read as NULL
  */
 public record TaskReport(
     long sequence,
@@ -20,4 +21,5 @@ public record TaskReport(
     int worker,
     long rows,
     double seconds,
-    int retries) {}
+    int retries,
+    long zeroDates) {}

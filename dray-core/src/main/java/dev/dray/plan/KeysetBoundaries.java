@@ -82,6 +82,21 @@ public final class KeysetBoundaries implements Iterator<KeyRange> {
     return range;
   }
 
+  /**
+   * A key value as a time-zone-free Java value: DATETIME as LocalDateTime rather than a Timestamp
+   * in the JVM's zone (which has no 02:30 on a spring-forward day), so bounds bind back exactly.
+   */
+  private static Object keyValue(ResultSet rs, int index) throws SQLException {
+    int type = rs.getMetaData().getColumnType(index);
+    if (type == java.sql.Types.TIMESTAMP) {
+      return rs.getObject(index, java.time.LocalDateTime.class);
+    }
+    if (type == java.sql.Types.DATE) {
+      return rs.getObject(index, java.time.LocalDate.class);
+    }
+    return rs.getObject(index);
+  }
+
   /** The first key at least {@code chunkRows} rows after the current lower bound, or null. */
   private List<Object> findBoundary() {
     List<Object> parameters = new ArrayList<>();
@@ -110,7 +125,7 @@ public final class KeysetBoundaries implements Iterator<KeyRange> {
         }
         List<Object> key = new ArrayList<>(keyColumns.size());
         for (int i = 1; i <= keyColumns.size(); i++) {
-          key.add(rs.getObject(i));
+          key.add(keyValue(rs, i));
         }
         return key;
       }
