@@ -1,0 +1,62 @@
+package dev.dray.copy;
+
+import dev.dray.db.Dialect;
+import dev.dray.db.TableName;
+import dev.dray.plan.KeyPredicates;
+import dev.dray.plan.KeyRange;
+import dev.dray.plan.SqlFragment;
+import java.util.List;
+
+/**
+ * The SQL that fingerprints rows on the server, so verify moves counts and hashes instead of rows.
+ * A row's text is {@code CONCAT_WS('|', <null flags>, col1, col2, ...)}: the flags tell a NULL from
+ * an empty string (CONCAT_WS skips NULLs). Its hash is the first 64 bits of MD5; a range's
+ * fingerprint is the row count, the SUM and the BIT_XOR of the row hashes, which do not depend on
+ * row order.
+ */
+final class RowChecksum {
+  private final Dialect dialect;
+  private final List<String> columns;
+  private final List<String> keyColumns;
+
+  RowChecksum(Dialect dialect, List<String> columns, List<String> keyColumns) {
+    this.dialect = dialect;
+    this.columns = List.copyOf(columns);
+    this.keyColumns = List.copyOf(keyColumns);
+  }
+
+  /** {@code SELECT COUNT, SUM, BIT_XOR} of the row hashes of a range. */
+  SqlFragment rangeChecksum(TableName table, KeyRange range) {
+    SqlFragment where = KeyPredicates.range(dialect, keyColumns, range);
+    String sql =
+        "SELECT COUNT(*), COALESCE(SUM(h), 0), COALESCE(BIT_XOR(h), 0) FROM (SELECT CAST(CONV(LEFT(MD5("
+            + rowText()
+            + "), 16), 16, 10) AS UNSIGNED) AS h FROM "
+            + dialect.quote(table)
+            + " WHERE "
+            + where.sql()
+            + ") hashed";
+    return new SqlFragment(sql, where.parameters());
+  }
+
+  /** Each row's key and MD5, in key order: to find the differing keys of a mismatching range. */
+  SqlFragment rowHashes(TableName table, KeyRange range) {
+    SqlFragment where = KeyPredicates.range(dialect, keyColumns, range);
+    String sql =
+        "SELECT " + dialect.quotedList(keyColumns) + ", MD5(" + rowText() + ") FROM " + dialect.quote(table) + " WHERE " + where.sql()
+            + " ORDER BY " + dialect.quotedList(keyColumns);
+    return new SqlFragment(sql, where.parameters());
+  }
+
+  private String rowText() {
+    StringBuilder flags = new StringBuilder("CONCAT(");
+    StringBuilder values = new StringBuilder();
+    for (int i = 0; i < columns.size(); i++) {
+      String quoted = dialect.quote(columns.get(i));
+      flags.append(i == 0 ? "" : ", ").append("ISNULL(").append(quoted).append(')');
+      values.append(", ").append(quoted);
+    }
+    flags.append(')');
+    return "CONCAT_WS('|', " + flags + values + ")";
+  }
+}
