@@ -34,7 +34,11 @@ final class CheckpointStore {
     return table;
   }
 
+  /** Creates the table unless it exists (checked first: CREATE ... IF NOT EXISTS needs the CREATE privilege). */
   void createTable(Connection connection) throws SQLException {
+    if (exists(connection)) {
+      return;
+    }
     try (Statement statement = connection.createStatement()) {
       statement.execute(
           "CREATE TABLE IF NOT EXISTS " + dialect.quote(table) + " ("

@@ -1,5 +1,6 @@
 package dev.dray.copy;
 
+import dev.dray.db.ColumnInfo;
 import dev.dray.db.Dialect;
 import dev.dray.db.TableName;
 import dev.dray.plan.KeyPredicates;
@@ -16,10 +17,11 @@ import java.util.List;
  */
 final class RowChecksum {
   private final Dialect dialect;
-  private final List<String> columns;
+  private final List<ColumnInfo> columns;
   private final List<String> keyColumns;
 
-  RowChecksum(Dialect dialect, List<String> columns, List<String> keyColumns) {
+  /** @param columns the compared columns as the source declares them (their types pick the canonical text) */
+  RowChecksum(Dialect dialect, List<ColumnInfo> columns, List<String> keyColumns) {
     this.dialect = dialect;
     this.columns = List.copyOf(columns);
     this.keyColumns = List.copyOf(keyColumns);
@@ -52,11 +54,24 @@ final class RowChecksum {
     StringBuilder flags = new StringBuilder("CONCAT(");
     StringBuilder values = new StringBuilder();
     for (int i = 0; i < columns.size(); i++) {
-      String quoted = dialect.quote(columns.get(i));
+      String quoted = dialect.quote(columns.get(i).name());
       flags.append(i == 0 ? "" : ", ").append("ISNULL(").append(quoted).append(')');
-      values.append(", ").append(quoted);
+      values.append(", ").append(canonical(columns.get(i), quoted));
     }
     flags.append(')');
     return "CONCAT_WS('|', " + flags + values + ")";
+  }
+
+  /**
+   * The column as text that does not depend on the declared width: a DATETIME(3) value and the
+   * same value in a DATETIME(6) column, or 1.5 in DECIMAL(5,1) and DECIMAL(8,3), hash alike.
+   */
+  private static String canonical(ColumnInfo column, String quoted) {
+    return switch (column.dataType()) {
+      case "datetime", "timestamp" -> "DATE_FORMAT(" + quoted + ", '%Y-%m-%d %H:%i:%s.%f')";
+      case "time" -> "TIME_FORMAT(" + quoted + ", '%H:%i:%s.%f')";
+      case "decimal" -> "CAST(" + quoted + " AS DECIMAL(65, 30))";
+      default -> quoted;
+    };
   }
 }

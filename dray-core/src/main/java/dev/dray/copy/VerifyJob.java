@@ -98,9 +98,10 @@ public final class VerifyJob {
         throw new DrayException(ErrorCode.NOT_FOUND, "target table " + targetTable + " does not exist (or is not visible to this user)");
       }
       TableInfo targetInfo = targetInspector.inspect(targetTable);
-      List<String> columns = comparedColumns(sourceInfo, targetInfo);
+      List<ColumnInfo> compared = comparedColumns(sourceInfo, targetInfo);
+      List<String> columns = compared.stream().map(ColumnInfo::name).toList();
       List<String> keyColumns = sourceInfo.key().stream().map(ColumnInfo::name).toList();
-      RowChecksum checksum = new RowChecksum(dialect, columns, keyColumns);
+      RowChecksum checksum = new RowChecksum(dialect, compared, keyColumns);
 
       AtomicLong chunks = new AtomicLong();
       AtomicLong sourceRows = new AtomicLong();
@@ -161,15 +162,15 @@ public final class VerifyJob {
   }
 
   /** Source columns that the target has as stored columns (generated ones are computed, not copied). */
-  private static List<String> comparedColumns(TableInfo sourceInfo, TableInfo targetInfo) {
-    List<String> columns = new ArrayList<>();
+  private static List<ColumnInfo> comparedColumns(TableInfo sourceInfo, TableInfo targetInfo) {
+    List<ColumnInfo> columns = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (ColumnInfo column : sourceInfo.columns()) {
       Optional<ColumnInfo> match = targetInfo.column(column.name());
       if (match.isEmpty()) {
         missing.add(column.name());
       } else if (!match.get().generated()) {
-        columns.add(column.name());
+        columns.add(column);
       }
     }
     if (!missing.isEmpty()) {

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,8 @@ final class VerifyWorker implements Worker<Task> {
   private Connection source;
   private Connection target;
 
-  VerifyWorker(ConnectionConfig sourceConfig, ConnectionConfig targetConfig, TableName targetTable, RowChecksum checksum, int keyColumns, Consumer<Outcome> outcomes) {
+  VerifyWorker(ConnectionConfig sourceConfig, ConnectionConfig targetConfig, TableName targetTable, RowChecksum checksum, int keyColumns, Consumer<Outcome> outcomes)
+      throws SQLException {
     this.sourceConfig = sourceConfig;
     this.targetConfig = targetConfig;
     this.targetTable = targetTable;
@@ -46,9 +48,21 @@ final class VerifyWorker implements Worker<Task> {
     connect();
   }
 
-  private void connect() {
-    source = Connections.open(sourceConfig);
-    target = Connections.open(targetConfig);
+  private void connect() throws SQLException {
+    source = open(sourceConfig);
+    target = open(targetConfig);
+  }
+
+  /** Both sides in UTC, so TIMESTAMP columns read alike on servers in different time zones. */
+  private static Connection open(ConnectionConfig config) throws SQLException {
+    Connection connection = Connections.open(config);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET SESSION time_zone = '+00:00'");
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+    return connection;
   }
 
   @Override
@@ -116,7 +130,7 @@ final class VerifyWorker implements Worker<Task> {
   }
 
   @Override
-  public void recover(Exception failure) {
+  public void recover(Exception failure) throws SQLException {
     close();
     connect();
   }
