@@ -1,0 +1,194 @@
+package dev.dray.cli;
+
+import dev.dray.copy.CopyJob;
+import dev.dray.copy.CopyListener;
+import dev.dray.copy.CopyMode;
+import dev.dray.copy.CopyPlan;
+import dev.dray.copy.CopyProgress;
+import dev.dray.copy.CopyResult;
+import dev.dray.copy.CopySettings;
+import dev.dray.db.TableName;
+import dev.dray.run.Cancellation;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code dray copy}: parallel chunked copy of one table into another, resumable and throttled. */
+@Command(
+    name = "copy",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Copies a table into an existing table (same server: INSERT IGNORE ... SELECT ... LOCK IN SHARE MODE per chunk;",
+      "another server: streamed reads and batched inserts) in parallel primary-key chunks. A gap-free checkpoint on the",
+      "target (_dray_checkpoint) lets --resume continue after a crash; throttling pauses workers, never kills them."
+    })
+public final class CopyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--source", required = true, paramLabel = "URL", description = "Source JDBC URL, e.g. jdbc:mariadb://127.0.0.1:3306/shop")
+  String source;
+
+  @Option(names = "--table", required = true, paramLabel = "DB.T", description = "Table to copy from.")
+  String table;
+
+  @Option(names = "--target", paramLabel = "URL", description = "Target JDBC URL (default: the source).")
+  String target;
+
+  @Option(names = "--target-table", required = true, paramLabel = "DB.T2", description = "Existing table to copy into.")
+  String targetTable;
+
+  @Option(names = "--workers", paramLabel = "N", description = "Parallel workers, 1 to 64 (default: ${DEFAULT-VALUE}).")
+  int workers = CopySettings.DEFAULT_WORKERS;
+
+  @Option(names = "--chunk-size", paramLabel = "N", description = "Rows per chunk; with --chunk-time the starting size (default: ${DEFAULT-VALUE}).")
+  long chunkSize = CopySettings.DEFAULT_CHUNK_ROWS;
+
+  @Option(names = "--chunk-time", paramLabel = "DURATION", converter = DurationConverter.class, description = "Adapt the chunk size so a chunk takes about this long, e.g. 500ms.")
+  Duration chunkTime;
+
+  @Option(names = "--resume", description = "Continue from the checkpoint of an earlier run of this copy.")
+  boolean resume;
+
+  @Option(names = "--max-threads-running", paramLabel = "N", description = "Pause while the source's Threads_running is above N.")
+  long maxThreadsRunning;
+
+  @Option(names = "--max-replica-lag", paramLabel = "DURATION", converter = DurationConverter.class, description = "Pause while any --replica lags more than this (default 1s when replicas are given).")
+  Duration maxReplicaLag;
+
+  @Option(names = "--replica", paramLabel = "URL", description = "A replica whose lag is watched (repeatable).")
+  List<String> replicas = new ArrayList<>();
+
+  @Option(names = "--throttle-query", paramLabel = "SQL", description = "Pause while this query (run on the source) returns non-zero.")
+  String throttleQuery;
+
+  @Option(names = "--pause-file", paramLabel = "FILE", description = "Pause while this file exists.")
+  Path pauseFile;
+
+  @Option(names = "--max-rows-per-second", paramLabel = "N", description = "Copy at most N rows per second.")
+  long maxRowsPerSecond;
+
+  @Option(names = "--mode", paramLabel = "MODE", description = "auto, server-side or streaming (default: auto = server-side on the same server).")
+  String mode = "auto";
+
+  @Option(names = "--job-id", paramLabel = "ID", description = "Name of the job in the checkpoint table (default: SOURCE>TARGET).")
+  String jobId;
+
+  @Option(names = "--retries", paramLabel = "K", description = "Attempts per chunk on deadlock, lock wait timeout or lost connection (default: ${DEFAULT-VALUE}).")
+  int maxAttempts = CopySettings.DEFAULT_MAX_ATTEMPTS;
+
+  @Option(names = "--lock-wait-timeout", paramLabel = "DURATION", converter = DurationConverter.class, description = "Session innodb_lock_wait_timeout of the workers (default: the server's).")
+  Duration lockWaitTimeout;
+
+  @Option(names = "--progress-interval", paramLabel = "DURATION", converter = DurationConverter.class, description = "Print a progress line this often, 0 for none (default: 5s).")
+  Duration progressInterval = Duration.ofSeconds(5);
+
+  @Option(names = "--report", paramLabel = "FILE.json", description = "Write a JSON report of the run.")
+  Path report;
+
+  @Option(names = "--dry-run", description = "Print the plan (mode, columns, chunks, checkpoint) and touch nothing.")
+  boolean dryRun;
+
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    CopyJob.Builder builder =
+        CopyJob.builder()
+            .source(connection.forUrl(source))
+            .sourceTable(TableName.parse(table))
+            .target(target == null ? null : connection.forUrl(target))
+            .targetTable(TableName.parse(targetTable))
+            .workers(workers)
+            .chunkRows(chunkSize)
+            .chunkTime(chunkTime)
+            .mode(parseMode(mode))
+            .resume(resume)
+            .jobId(jobId)
+            .maxAttempts(maxAttempts)
+            .lockWaitTimeout(lockWaitTimeout)
+            .maxThreadsRunning(maxThreadsRunning)
+            .maxReplicaLag(maxReplicaLag)
+            .throttleQuery(throttleQuery)
+            .pauseFile(pauseFile)
+            .maxRowsPerSecond(maxRowsPerSecond);
+    for (String replica : replicas) {
+      builder.replica(connection.forUrl(replica));
+    }
+    CopyJob job = builder.build();
+    if (dryRun) {
+      printPlan(out, job.plan());
+      return 0;
+    }
+    CopyResult result;
+    try (CopyProgressPrinter printer = new CopyProgressPrinter(err, progressInterval)) {
+      result =
+          job.run(
+              new Cancellation(),
+              new CopyListener() {
+                @Override
+                public void started(Supplier<CopyProgress> progress) {
+                  printer.start(progress);
+                }
+              });
+    }
+    out.printf(
+        "copied %,d rows from %s to %s in %,d chunks with %d workers in %.1f s (%,.0f rows/s, %s, throttled %.1f s, %d retries); checkpoint at chunk #%d%n",
+        result.rowsCopied(),
+        result.sourceTable(),
+        result.targetTable(),
+        result.chunks(),
+        result.workers(),
+        result.seconds(),
+        result.rowsPerSecond(),
+        result.mode().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+        result.throttledSeconds(),
+        result.retries(),
+        result.checkpointSequence());
+    if (report != null) {
+      Reports.write(report, result);
+    }
+    return 0;
+  }
+
+  private static void printPlan(PrintWriter out, CopyPlan plan) {
+    out.printf("plan: copy %s -> %s (job %s)%n", plan.sourceTable(), plan.targetTable(), plan.jobId());
+    out.printf("  mode        %s%n", plan.mode().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    out.printf("  columns     %s%n", String.join(", ", plan.columns()));
+    out.printf("  key         %s%n", String.join(", ", plan.keyColumns()));
+    out.printf("  rows        ~%,d%n", plan.estimatedRows());
+    out.printf(
+        "  chunks      ~%,d of %,d rows%s%n",
+        plan.estimatedChunks(), plan.chunkRows(), plan.chunkTime() == null ? "" : " to start, adapting to " + plan.chunkTime() + " per chunk");
+    out.printf("  workers     %d%n", plan.workers());
+    out.printf("  checkpoint  %s%n", plan.checkpointTable());
+    if (plan.resumeFrom() != null) {
+      out.printf(
+          "  resume      after chunk #%d (%,d rows copied, next keys from %s)%n",
+          plan.resumeFrom().sequence(),
+          plan.resumeFrom().rowsCopied(),
+          plan.resumeFrom().lastRange() == null ? "the start" : String.valueOf(plan.resumeFrom().lastRange().upper()));
+    }
+  }
+
+  static CopyMode parseMode(String text) {
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "auto" -> CopyMode.AUTO;
+      case "server-side", "server_side" -> CopyMode.SERVER_SIDE;
+      case "streaming" -> CopyMode.STREAMING;
+      default -> throw dev.dray.DrayException.usage("--mode must be auto, server-side or streaming, not " + text);
+    };
+  }
+}

@@ -1,0 +1,140 @@
+package dev.dray.copy;
+
+import dev.dray.db.ConnectionConfig;
+import dev.dray.db.Connections;
+import dev.dray.plan.Task;
+import dev.dray.run.Worker;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+
+/**
+ * One copy worker: owns a target connection (and a source connection when streaming). Each chunk is
+ * one target transaction holding the chunk's rows and, when the chunk moves the frontier, the
+ * checkpoint update; throttling is honoured before each chunk.
+ */
+final class CopyWorker implements Worker<Task> {
+  private final CopyRun run;
+  private Connection source;
+  private Connection target;
+  private ChunkMover mover;
+  private final Runnable abort = this::abortConnections;
+
+  CopyWorker(CopyRun run) throws SQLException {
+    this.run = run;
+    connect();
+    run.cancellation.onCancel(abort);
+  }
+
+  private void connect() throws SQLException {
+    target = open(run.settings.target());
+    target.setAutoCommit(false);
+    if (run.mode == CopyMode.STREAMING) {
+      source = open(run.settings.source());
+      mover = new StreamingMover(source, target, run.dialect, run.sourceInfo, run.settings.targetTable(), run.columns);
+    } else {
+      mover = new ServerSideMover(target, run.dialect, run.settings.sourceTable(), run.settings.targetTable(), run.columns);
+    }
+  }
+
+  private Connection open(ConnectionConfig config) throws SQLException {
+    Connection connection = Connections.open(config);
+    try (Statement statement = connection.createStatement()) {
+      if (run.settings.lockWaitTimeout() != null) {
+        statement.execute("SET SESSION innodb_lock_wait_timeout = " + Math.max(1, run.settings.lockWaitTimeout().toSeconds()));
+      }
+      if (run.mode == CopyMode.STREAMING) {
+        statement.execute("SET SESSION time_zone = '+00:00'");
+      }
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+    return connection;
+  }
+
+  @Override
+  public void process(Task chunk) throws Exception {
+    run.throttler.awaitClear(run.cancellation);
+    if (run.cancellation.isCancelled()) {
+      return;
+    }
+    long started = System.nanoTime();
+    long rows;
+    try {
+      rows = mover.move(chunk.range());
+      Optional<FrontierPosition> position = run.tracker.preview(chunk.sequence(), chunk.range(), rows);
+      if (position.isPresent()) {
+        run.checkpoints.advance(target, position.get(), run.sizer.chunkRows());
+      }
+      target.commit();
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly();
+      throw e;
+    }
+    run.tracker.complete(chunk.sequence(), chunk.range(), rows);
+    run.rowsCopied.addAndGet(rows);
+    run.chunksDone.incrementAndGet();
+    run.throttler.recordRows(rows);
+    run.sizer.record(chunk.estimatedRows(), System.nanoTime() - started);
+  }
+
+  @Override
+  public void recover(Exception failure) throws Exception {
+    run.retries.incrementAndGet();
+    closeConnections();
+    connect();
+  }
+
+  private void rollbackQuietly() {
+    try {
+      if (target != null && !target.isClosed()) {
+        target.rollback();
+      }
+    } catch (SQLException e) {
+      // the connection is broken; recover() replaces it
+    }
+  }
+
+  private void abortConnections() {
+    // cut a long statement short when another worker failed; the open transaction rolls back
+    for (Connection connection : new Connection[] {source, target}) {
+      if (connection != null) {
+        try {
+          connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+          // already closed
+        }
+      }
+    }
+  }
+
+  private void closeConnections() {
+    try {
+      if (mover != null) {
+        mover.close();
+      }
+    } catch (SQLException e) {
+      // closing a broken connection's statement
+    }
+    for (Connection connection : new Connection[] {source, target}) {
+      if (connection != null) {
+        try {
+          connection.close();
+        } catch (SQLException e) {
+          // already broken
+        }
+      }
+    }
+    source = null;
+    target = null;
+  }
+
+  @Override
+  public void close() {
+    run.cancellation.removeOnCancel(abort);
+    rollbackQuietly();
+    closeConnections();
+  }
+}

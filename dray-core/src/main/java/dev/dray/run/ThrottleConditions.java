@@ -1,0 +1,169 @@
+package dev.dray.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dray.DrayException;
+import dev.dray.db.ConnectionConfig;
+import dev.dray.db.Connections;
+import dev.dray.db.Dialect;
+import dev.dray.db.Dialects;
+import dev.dray.db.SqlErrors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/** The throttle conditions dray knows: server load, replica lag, a user query, a file, a rate. */
+public final class ThrottleConditions {
+  private ThrottleConditions() {}
+
+  /** Pauses while {@code file} exists: an operator's "hold on" switch. */
+  public static ThrottleCondition pauseFile(Path file) {
+    requireNonNull(file, "file is null");
+    return () -> Files.exists(file) ? Optional.of("pause file " + file + " exists") : Optional.empty();
+  }
+
+  /** Pauses while the server's Threads_running is above {@code max}. */
+  public static ThrottleCondition threadsRunning(ConnectionConfig server, long max) {
+    return new ConnectedCondition(server, "threads running on " + server.safeUrl()) {
+      @Override
+      Optional<String> check(Connection connection, Dialect dialect) throws SQLException {
+        long running = dialect.threadsRunning(connection);
+        return running > max ? Optional.of("threads running " + running + " > " + max) : Optional.empty();
+      }
+    };
+  }
+
+  /** Pauses while the replica lags more than {@code maxLag}, or does not replicate at all. */
+  public static ThrottleCondition replicaLag(ConnectionConfig replica, Duration maxLag) {
+    return new ConnectedCondition(replica, "replica lag of " + replica.safeUrl()) {
+      @Override
+      Optional<String> check(Connection connection, Dialect dialect) throws SQLException {
+        long lag = dialect.replicaLagSeconds(connection);
+        if (lag < 0) {
+          return Optional.of("replica " + replica.safeUrl() + " is not replicating");
+        }
+        return lag > maxLag.toSeconds()
+            ? Optional.of("replica " + replica.safeUrl() + " lags " + lag + " s > " + maxLag.toSeconds() + " s")
+            : Optional.empty();
+      }
+    };
+  }
+
+  /** Pauses while {@code sql} (a query of one value) returns anything but 0 or NULL. */
+  public static ThrottleCondition query(ConnectionConfig server, String sql) {
+    requireNonNull(sql, "sql is null");
+    return new ConnectedCondition(server, "throttle query") {
+      @Override
+      Optional<String> check(Connection connection, Dialect dialect) throws SQLException {
+        try (Statement statement = connection.createStatement();
+            ResultSet rs = statement.executeQuery(sql)) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          String value = rs.getString(1);
+          boolean zero = value == null || value.isBlank() || value.trim().matches("-?0+(\\.0*)?");
+          return zero ? Optional.empty() : Optional.of("throttle query returned " + value);
+        }
+      }
+    };
+  }
+
+  /** At most {@code rowsPerSecond} rows per second, as a token bucket holding one second of burst. */
+  public static ThrottleCondition rateLimit(long rowsPerSecond, LongSupplier nanoTime) {
+    return new RateLimit(rowsPerSecond, nanoTime);
+  }
+
+  public static ThrottleCondition rateLimit(long rowsPerSecond) {
+    return rateLimit(rowsPerSecond, System::nanoTime);
+  }
+
+  static final class RateLimit implements ThrottleCondition {
+    private final long rowsPerSecond;
+    private final LongSupplier nanoTime;
+    private double tokens;
+    private long lastRefill;
+
+    RateLimit(long rowsPerSecond, LongSupplier nanoTime) {
+      if (rowsPerSecond < 1) {
+        throw DrayException.usage("the rate limit must be at least 1 row per second, not " + rowsPerSecond);
+      }
+      this.rowsPerSecond = rowsPerSecond;
+      this.nanoTime = requireNonNull(nanoTime, "nanoTime is null");
+      this.lastRefill = nanoTime.getAsLong();
+      this.tokens = 0;
+    }
+
+    @Override
+    public boolean inline() {
+      return true;
+    }
+
+    @Override
+    public synchronized Optional<String> check() {
+      refill();
+      return tokens < 0 ? Optional.of("rate limit " + rowsPerSecond + " rows/s") : Optional.empty();
+    }
+
+    @Override
+    public synchronized void recordRows(long rows) {
+      refill();
+      tokens -= rows;
+    }
+
+    private void refill() {
+      long now = nanoTime.getAsLong();
+      tokens = Math.min(rowsPerSecond, tokens + (now - lastRefill) / 1e9 * rowsPerSecond);
+      lastRefill = now;
+    }
+  }
+
+  /**
+   * A condition that asks a server. Owns one connection, opened on first use and reopened after a
+   * failure; a check that fails throttles (with the reason) instead of letting the job run blind.
+   */
+  abstract static class ConnectedCondition implements ThrottleCondition {
+    private final ConnectionConfig server;
+    private final String what;
+    private Connection connection;
+    private Dialect dialect;
+
+    ConnectedCondition(ConnectionConfig server, String what) {
+      this.server = requireNonNull(server, "server is null");
+      this.what = what;
+    }
+
+    abstract Optional<String> check(Connection connection, Dialect dialect) throws SQLException;
+
+    @Override
+    public synchronized Optional<String> check() {
+      try {
+        if (connection == null) {
+          connection = Connections.open(server);
+          dialect = Dialects.detect(connection);
+        }
+        return check(connection, dialect);
+      } catch (SQLException | RuntimeException e) {
+        close();
+        return Optional.of("cannot check " + what + ": " + SqlErrors.describe(e));
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      if (connection != null) {
+        try {
+          connection.close();
+        } catch (SQLException e) {
+          // the connection is being dropped anyway
+        }
+        connection = null;
+      }
+    }
+  }
+}
