@@ -31,31 +31,48 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     boolean unsigned = column.unsigned();
     return switch (column.dataType()) {
       // The appender takes unsigned values as the bit pattern of the same-width signed primitive.
-      case "tinyint" -> new DuckDbColumn(column, unsigned ? "UTINYINT" : "TINYINT", DuckDbColumn::copyByte);
-      case "smallint" -> new DuckDbColumn(column, unsigned ? "USMALLINT" : "SMALLINT", DuckDbColumn::copyShort);
-      case "mediumint", "int", "integer" -> new DuckDbColumn(column, unsigned ? "UINTEGER" : "INTEGER", DuckDbColumn::copyInt);
-      case "bigint" -> unsigned
-          ? new DuckDbColumn(column, "UBIGINT", DuckDbColumn::copyUnsignedLong)
-          : new DuckDbColumn(column, "BIGINT", DuckDbColumn::copyLong);
-      case "decimal", "numeric" -> column.precision() <= 38
-          ? new DuckDbColumn(column, "DECIMAL(" + column.precision() + "," + Math.max(0, column.scale()) + ")", DuckDbColumn::copyDecimal)
-          : new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyDecimalAsText);
+      case "tinyint" ->
+          new DuckDbColumn(column, unsigned ? "UTINYINT" : "TINYINT", DuckDbColumn::copyByte);
+      case "smallint" ->
+          new DuckDbColumn(column, unsigned ? "USMALLINT" : "SMALLINT", DuckDbColumn::copyShort);
+      case "mediumint", "int", "integer" ->
+          new DuckDbColumn(column, unsigned ? "UINTEGER" : "INTEGER", DuckDbColumn::copyInt);
+      case "bigint" ->
+          unsigned
+              ? new DuckDbColumn(column, "UBIGINT", DuckDbColumn::copyUnsignedLong)
+              : new DuckDbColumn(column, "BIGINT", DuckDbColumn::copyLong);
+      case "decimal", "numeric" ->
+          column.precision() <= 38
+              ? new DuckDbColumn(
+                  column,
+                  "DECIMAL(" + column.precision() + "," + Math.max(0, column.scale()) + ")",
+                  DuckDbColumn::copyDecimal)
+              : new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyDecimalAsText);
       case "float" -> new DuckDbColumn(column, "FLOAT", DuckDbColumn::copyFloat);
       case "double", "real" -> new DuckDbColumn(column, "DOUBLE", DuckDbColumn::copyDouble);
       case "date" -> new DuckDbColumn(column, "DATE", DuckDbColumn::copyDate);
-      case "datetime", "timestamp" -> new DuckDbColumn(column, "TIMESTAMP", DuckDbColumn::copyDateTime);
+      case "datetime", "timestamp" ->
+          new DuckDbColumn(column, "TIMESTAMP", DuckDbColumn::copyDateTime);
       case "year" -> new DuckDbColumn(column, "SMALLINT", DuckDbColumn::copyShort);
       case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set", "json" ->
           new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyString);
       case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" ->
           new DuckDbColumn(column, "BLOB", DuckDbColumn::copyBytes);
-      default -> throw new DrayException(
-          ErrorCode.UNSUPPORTED_SCHEMA,
-          "column " + column.name() + " of " + tableLabel + " has type " + column.columnType() + ", which dray cannot load into DuckDB yet");
+      default ->
+          throw new DrayException(
+              ErrorCode.UNSUPPORTED_SCHEMA,
+              "column "
+                  + column.name()
+                  + " of "
+                  + tableLabel
+                  + " has type "
+                  + column.columnType()
+                  + ", which dray cannot load into DuckDB yet");
     };
   }
 
-  private static void copyByte(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyByte(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -64,7 +81,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyShort(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyShort(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -73,7 +91,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyInt(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyInt(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -82,7 +101,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyLong(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyLong(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -91,7 +111,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyUnsignedLong(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyUnsignedLong(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -100,7 +121,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyDecimal(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyDecimal(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -109,7 +131,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyDecimalAsText(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyDecimalAsText(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -118,7 +141,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyFloat(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyFloat(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     float value = row.getFloat(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -127,7 +151,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyDouble(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyDouble(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     double value = row.getDouble(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -136,7 +161,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyDate(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyDate(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     LocalDate value = row.getObject(index, LocalDate.class);
     if (value == null) {
       appender.appendNull();
@@ -145,7 +171,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyDateTime(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyDateTime(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     LocalDateTime value = row.getObject(index, LocalDateTime.class);
     if (value == null) {
       appender.appendNull();
@@ -154,7 +181,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyString(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyString(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -163,7 +191,8 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copi
     }
   }
 
-  private static void copyBytes(ResultSet row, int index, DuckDBAppender appender) throws SQLException {
+  private static void copyBytes(ResultSet row, int index, DuckDBAppender appender)
+      throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();

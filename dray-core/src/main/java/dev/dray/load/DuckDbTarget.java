@@ -31,12 +31,17 @@ final class DuckDbTarget implements AutoCloseable {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
-        throw new DrayException(ErrorCode.TARGET_UNAVAILABLE, "cannot open DuckDB file " + file + ": folder " + parent + " does not exist");
+        throw new DrayException(
+            ErrorCode.TARGET_UNAVAILABLE,
+            "cannot open DuckDB file " + file + ": folder " + parent + " does not exist");
       }
       Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
       return new DuckDbTarget(file, connection.unwrap(DuckDBConnection.class));
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.TARGET_UNAVAILABLE, "cannot open DuckDB file " + file + ": " + firstLine(e.getMessage()), e);
+      throw new DrayException(
+          ErrorCode.TARGET_UNAVAILABLE,
+          "cannot open DuckDB file " + file + ": " + firstLine(e.getMessage()),
+          e);
     }
   }
 
@@ -56,7 +61,9 @@ final class DuckDbTarget implements AutoCloseable {
   /** (Re)creates the empty staging table for a target. */
   void createStaging(String targetTable, List<DuckDbColumn> columns) {
     String definition =
-        columns.stream().map(c -> quote(c.source().name()) + " " + c.duckDbType()).collect(Collectors.joining(", "));
+        columns.stream()
+            .map(c -> quote(c.source().name()) + " " + c.duckDbType())
+            .collect(Collectors.joining(", "));
     execute(
         "DROP TABLE IF EXISTS " + quote(stagingName(targetTable)),
         "CREATE TABLE " + quote(stagingName(targetTable)) + " (" + definition + ")");
@@ -69,7 +76,8 @@ final class DuckDbTarget implements AutoCloseable {
       try (Statement statement = connection.createStatement()) {
         for (String target : targetTables) {
           statement.execute("DROP TABLE IF EXISTS " + quote(target));
-          statement.execute("ALTER TABLE " + quote(stagingName(target)) + " RENAME TO " + quote(target));
+          statement.execute(
+              "ALTER TABLE " + quote(stagingName(target)) + " RENAME TO " + quote(target));
         }
         connection.commit();
       } catch (SQLException e) {
@@ -79,7 +87,10 @@ final class DuckDbTarget implements AutoCloseable {
         connection.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.TARGET_UNAVAILABLE, "cannot publish the loaded tables in " + file + ": " + firstLine(e.getMessage()), e);
+      throw new DrayException(
+          ErrorCode.TARGET_UNAVAILABLE,
+          "cannot publish the loaded tables in " + file + ": " + firstLine(e.getMessage()),
+          e);
     }
   }
 
@@ -100,7 +111,10 @@ final class DuckDbTarget implements AutoCloseable {
         statement.execute(sql);
       }
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.TARGET_UNAVAILABLE, "DuckDB file " + file + ": " + firstLine(e.getMessage()), e);
+      throw new DrayException(
+          ErrorCode.TARGET_UNAVAILABLE,
+          "DuckDB file " + file + ": " + firstLine(e.getMessage()),
+          e);
     }
   }
 

@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads MySQL/MariaDB tables into a DuckDB file in parallel. Each partition (or key range of a big
- * one) is a task; a pool of workers, each with its own connection reading the same snapshot,
- * claims tasks atomically and appends rows into staging tables that are published atomically when
- * every task succeeded. The first task that fails for good stops everything and drops staging.
+ * one) is a task; a pool of workers, each with its own connection reading the same snapshot, claims
+ * tasks atomically and appends rows into staging tables that are published atomically when every
+ * task succeeded. The first task that fails for good stops everything and drops staging.
  *
  * <pre>{@code
  * LoadResult result = LoadJob.builder()
@@ -97,7 +97,9 @@ public final class LoadJob {
         }
         AtomicLong rowsLoaded = new AtomicLong();
         Map<Long, Long> taskRows = new ConcurrentHashMap<>();
-        List<LoadWorker> snapshotWorkers = openSnapshotWorkers(coordinator, dialect, target, tables, workers, cancellation, rowsLoaded, taskRows);
+        List<LoadWorker> snapshotWorkers =
+            openSnapshotWorkers(
+                coordinator, dialect, target, tables, workers, cancellation, rowsLoaded, taskRows);
         List<TaskReport> reports = java.util.Collections.synchronizedList(new ArrayList<>());
         listener.started(rowsLoaded);
         try {
@@ -110,15 +112,16 @@ public final class LoadJob {
                     @Override
                     public void finished(Task task, int workerIndex, int attempts, long nanos) {
                       long rows = taskRows.getOrDefault(task.sequence(), 0L);
-                      TaskReport report = new TaskReport(
-                          task.sequence(),
-                          task.table().toString(),
-                          task.partition() == null ? null : task.partition().label(),
-                          task.range().isAll() ? null : task.range().toString(),
-                          workerIndex,
-                          rows,
-                          nanos / 1e9,
-                          attempts - 1);
+                      TaskReport report =
+                          new TaskReport(
+                              task.sequence(),
+                              task.table().toString(),
+                              task.partition() == null ? null : task.partition().label(),
+                              task.range().isAll() ? null : task.range().toString(),
+                              workerIndex,
+                              rows,
+                              nanos / 1e9,
+                              attempts - 1);
                       reports.add(report);
                       listener.taskFinished(report);
                     }
@@ -131,11 +134,27 @@ public final class LoadJob {
         target.publish(targetTables);
         long rows = reports.stream().mapToLong(TaskReport::rows).sum();
         double seconds = (System.nanoTime() - started) / 1e9;
-        LOG.debug("loaded {} rows in {} tasks with {} workers in {} s", rows, tasks.size(), workers, seconds);
-        return new LoadResult(settings.target(), targetTables, rows, tasks.size(), 0, partitions, workers, seconds, 0, reports);
+        LOG.debug(
+            "loaded {} rows in {} tasks with {} workers in {} s",
+            rows,
+            tasks.size(),
+            workers,
+            seconds);
+        return new LoadResult(
+            settings.target(),
+            targetTables,
+            rows,
+            tasks.size(),
+            0,
+            partitions,
+            workers,
+            seconds,
+            0,
+            reports);
       }
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "load failed: " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "load failed: " + SqlErrors.describe(e), e);
     }
   }
 
@@ -144,9 +163,11 @@ public final class LoadJob {
     try (Connection coordinator = Connections.open(settings.source())) {
       Dialect dialect = Dialects.detect(coordinator);
       Map<String, LoadTable> tables = describeTables(coordinator);
-      return new Planner(coordinator, dialect, settings.chunkRows()).plan(tables.values().stream().map(LoadTable::info).toList());
+      return new Planner(coordinator, dialect, settings.chunkRows())
+          .plan(tables.values().stream().map(LoadTable::info).toList());
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "planning failed: " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "planning failed: " + SqlErrors.describe(e), e);
     }
   }
 
@@ -156,18 +177,24 @@ public final class LoadJob {
     for (TableName name : settings.tables()) {
       TableInfo info = inspector.inspect(name);
       if (!info.hasKey()) {
-        LOG.warn("{} has no primary key or unique NOT NULL key: loading it as one task per partition", name);
+        LOG.warn(
+            "{} has no primary key or unique NOT NULL key: loading it as one task per partition",
+            name);
       }
-      List<DuckDbColumn> columns = info.columns().stream().map(c -> DuckDbColumn.of(c, name.toString())).toList();
+      List<DuckDbColumn> columns =
+          info.columns().stream().map(c -> DuckDbColumn.of(c, name.toString())).toList();
       String targetTable = settings.targetTable() != null ? settings.targetTable() : name.table();
-      tables.put(name.toString(), new LoadTable(info, targetTable, columns, info.key().stream().map(ColumnInfo::name).toList()));
+      tables.put(
+          name.toString(),
+          new LoadTable(
+              info, targetTable, columns, info.key().stream().map(ColumnInfo::name).toList()));
     }
     return tables;
   }
 
   /**
-   * Opens every worker's source connection on one point in time: a brief read lock on the tables,
-   * a consistent snapshot per worker, then the lock is released. Writes wait only for that moment.
+   * Opens every worker's source connection on one point in time: a brief read lock on the tables, a
+   * consistent snapshot per worker, then the lock is released. Writes wait only for that moment.
    */
   private List<LoadWorker> openSnapshotWorkers(
       Connection coordinator,
@@ -195,7 +222,8 @@ public final class LoadJob {
       locked = false;
       for (Connection source : sources) {
         DuckDBConnection duck = target.newConnection();
-        result.add(new LoadWorker(source, dialect, duck, tables, cancellation, rowsLoaded, taskRows));
+        result.add(
+            new LoadWorker(source, dialect, duck, tables, cancellation, rowsLoaded, taskRows));
       }
       return result;
     } catch (SQLException | RuntimeException e) {
@@ -204,8 +232,15 @@ public final class LoadJob {
       }
       sources.forEach(LoadJob::closeQuietly);
       if (e instanceof SQLException sql) {
-        ErrorCode code = SqlErrors.isAccessDenied(sql) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
-        throw new DrayException(code, "cannot open a consistent snapshot of " + settings.tables() + ": " + SqlErrors.describe(sql), sql);
+        ErrorCode code =
+            SqlErrors.isAccessDenied(sql) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
+        throw new DrayException(
+            code,
+            "cannot open a consistent snapshot of "
+                + settings.tables()
+                + ": "
+                + SqlErrors.describe(sql),
+            sql);
       }
       throw e;
     }
@@ -267,7 +302,8 @@ public final class LoadJob {
     }
 
     public LoadJob build() {
-      return new LoadJob(new LoadSettings(source, tables, target, targetTable, workers, chunkRows, resume));
+      return new LoadJob(
+          new LoadSettings(source, tables, target, targetTable, workers, chunkRows, resume));
     }
   }
 }

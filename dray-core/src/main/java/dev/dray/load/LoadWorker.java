@@ -48,13 +48,14 @@ final class LoadWorker implements Worker<Task> {
     this.cancellation = cancellation;
     this.rowsLoaded = rowsLoaded;
     this.taskRows = taskRows;
-    this.abort = () -> {
-      try {
-        source.abort(Runnable::run);
-      } catch (SQLException e) {
-        // the connection is going away anyway
-      }
-    };
+    this.abort =
+        () -> {
+          try {
+            source.abort(Runnable::run);
+          } catch (SQLException e) {
+            // the connection is going away anyway
+          }
+        };
     cancellation.onCancel(abort);
   }
 
@@ -62,7 +63,11 @@ final class LoadWorker implements Worker<Task> {
   public void process(Task task) throws Exception {
     LoadTable table = tables.get(task.table().toString());
     List<String> columns = table.columns().stream().map(c -> c.source().name()).toList();
-    StringBuilder sql = new StringBuilder("SELECT ").append(dialect.quotedList(columns)).append(" FROM ").append(dialect.quote(task.table()));
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(dialect.quotedList(columns))
+            .append(" FROM ")
+            .append(dialect.quote(task.table()));
     if (task.partition() != null) {
       sql.append(" PARTITION (").append(dialect.quote(task.partition().name())).append(')');
     }
@@ -72,13 +77,17 @@ final class LoadWorker implements Worker<Task> {
     }
     target.setAutoCommit(false);
     long rows = 0;
-    try (PreparedStatement statement = source.prepareStatement(sql.toString(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+    try (PreparedStatement statement =
+        source.prepareStatement(
+            sql.toString(), ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
       statement.setFetchSize(FETCH_SIZE);
       if (!task.range().isAll()) {
         where.bind(statement, 1);
       }
       try (ResultSet rs = statement.executeQuery();
-          DuckDBAppender appender = target.createAppender(DuckDBConnection.DEFAULT_SCHEMA, DuckDbTarget.stagingName(table.targetTable()))) {
+          DuckDBAppender appender =
+              target.createAppender(
+                  DuckDBConnection.DEFAULT_SCHEMA, DuckDbTarget.stagingName(table.targetTable()))) {
         List<DuckDbColumn> mapped = table.columns();
         int count = mapped.size();
         while (rs.next()) {

@@ -12,4 +12,12 @@ package dev.dray.load;
  * @param seconds wall time of the task
  * @param retries attempts beyond the first
  */
-public record TaskReport(long sequence, String table, String partition, String range, int worker, long rows, double seconds, int retries) {}
+public record TaskReport(
+    long sequence,
+    String table,
+    String partition,
+    String range,
+    int worker,
+    long rows,
+    double seconds,
+    int retries) {}

@@ -66,7 +66,11 @@ public final class BulkEnqueue {
       throw DrayException.usage("give either jobs or a query to enqueue, not both or neither");
     }
     if (b.chunkSize < 1 || b.chunkSize > QueueSession.MAX_ROWS_PER_STATEMENT) {
-      throw DrayException.usage("--chunk-size must be 1.." + QueueSession.MAX_ROWS_PER_STATEMENT + ", got " + b.chunkSize);
+      throw DrayException.usage(
+          "--chunk-size must be 1.."
+              + QueueSession.MAX_ROWS_PER_STATEMENT
+              + ", got "
+              + b.chunkSize);
     }
     if (b.viaHoldTable && b.query == null) {
       throw DrayException.usage("--via-hold-table needs --from-query");
@@ -98,7 +102,8 @@ public final class BulkEnqueue {
       results.addAll(new Router(queues).streamFrom(source));
     } else {
       ExecutorService pool =
-          Executors.newFixedThreadPool(queues.size(), r -> new Thread(r, "dray-enqueue-" + THREADS.incrementAndGet()));
+          Executors.newFixedThreadPool(
+              queues.size(), r -> new Thread(r, "dray-enqueue-" + THREADS.incrementAndGet()));
       try {
         List<Future<EnqueueResult>> futures = new ArrayList<>();
         for (int i = 0; i < queues.size(); i++) {
@@ -109,7 +114,9 @@ public final class BulkEnqueue {
           } else if (viaHoldTable) {
             futures.add(pool.submit(() -> serverSideViaHold(queue)));
           } else {
-            futures.add(pool.submit(() -> new Router(List.of(queue)).streamFrom(queue.connection()).get(0)));
+            futures.add(
+                pool.submit(
+                    () -> new Router(List.of(queue)).streamFrom(queue.connection()).get(0)));
           }
         }
         for (Future<EnqueueResult> future : futures) {
@@ -130,7 +137,9 @@ public final class BulkEnqueue {
     }
   }
 
-  /** The query runs on the shard into a private hold table, which then moves over chunk by chunk. */
+  /**
+   * The query runs on the shard into a private hold table, which then moves over chunk by chunk.
+   */
   private EnqueueResult serverSideViaHold(JobQueue queue) {
     Dialect dialect = queue.dialect();
     TableName hold = holdTableName(queue);
@@ -146,8 +155,13 @@ public final class BulkEnqueue {
         try (Statement statement = c.createStatement()) {
           submitted =
               statement.executeUpdate(
-                  "INSERT INTO " + dialect.quote(hold) + " (payload, priority, idempotency_key) SELECT "
-                      + columns.selectList(dialect) + " FROM (" + query + ") AS src");
+                  "INSERT INTO "
+                      + dialect.quote(hold)
+                      + " (payload, priority, idempotency_key) SELECT "
+                      + columns.selectList(dialect)
+                      + " FROM ("
+                      + query
+                      + ") AS src");
           c.commit();
         }
         return moveFromHold(queue, session, hold, submitted);
@@ -155,12 +169,15 @@ public final class BulkEnqueue {
         dropQuietly(c, dialect, hold);
       }
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.TASK_FAILED, "bulk enqueue into " + queue + " failed: " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.TASK_FAILED,
+          "bulk enqueue into " + queue + " failed: " + SqlErrors.describe(e),
+          e);
     }
   }
 
-  private EnqueueResult moveFromHold(JobQueue queue, QueueSession session, TableName hold, long submitted)
-      throws SQLException {
+  private EnqueueResult moveFromHold(
+      JobQueue queue, QueueSession session, TableName hold, long submitted) throws SQLException {
     Dialect dialect = queue.dialect();
     Connection c = session.connection();
     String holdTable = dialect.quote(hold);
@@ -168,26 +185,41 @@ public final class BulkEnqueue {
     try (Statement statement = c.createStatement();
         ResultSet rs =
             statement.executeQuery(
-                "SELECT (SELECT MIN(hold_id) FROM " + holdTable + " WHERE NOT JSON_VALID(payload)), "
-                    + "(SELECT LEFT(payload, 80) FROM " + holdTable + " WHERE NOT JSON_VALID(payload) ORDER BY hold_id LIMIT 1), "
-                    + "(SELECT COALESCE(MAX(hold_id), 0) FROM " + holdTable + ")")) {
+                "SELECT (SELECT MIN(hold_id) FROM "
+                    + holdTable
+                    + " WHERE NOT JSON_VALID(payload)), "
+                    + "(SELECT LEFT(payload, 80) FROM "
+                    + holdTable
+                    + " WHERE NOT JSON_VALID(payload) ORDER BY hold_id LIMIT 1), "
+                    + "(SELECT COALESCE(MAX(hold_id), 0) FROM "
+                    + holdTable
+                    + ")")) {
       rs.next();
       long bad = rs.getLong(1);
       if (!rs.wasNull()) {
         throw DrayException.usage(
-            "malformed job payload in row " + bad + " of the query's result: " + rs.getString(2)
-                + " (nothing was enqueued into " + queue + ")");
+            "malformed job payload in row "
+                + bad
+                + " of the query's result: "
+                + rs.getString(2)
+                + " (nothing was enqueued into "
+                + queue
+                + ")");
       }
       maxHoldId = rs.getLong(3);
       c.commit();
     }
     String move =
-        "INSERT IGNORE INTO " + dialect.quote(queue.table()) + " (payload, priority, idempotency_key)"
-            + " SELECT payload, priority, idempotency_key FROM " + holdTable
+        "INSERT IGNORE INTO "
+            + dialect.quote(queue.table())
+            + " (payload, priority, idempotency_key)"
+            + " SELECT payload, priority, idempotency_key FROM "
+            + holdTable
             + " WHERE hold_id > ? AND hold_id <= ? ORDER BY hold_id";
     long inserted = 0;
     for (long from = 0; from < maxHoldId; from += chunkSize) {
-      inserted += session.executeCommitted("move jobs from the hold table", move, from, from + chunkSize);
+      inserted +=
+          session.executeCommitted("move jobs from the hold table", move, from, from + chunkSize);
     }
     LOG.debug("moved {} of {} jobs from {} into {}", inserted, submitted, hold, queue);
     return new EnqueueResult(submitted, inserted);
@@ -220,7 +252,10 @@ public final class BulkEnqueue {
     return mine;
   }
 
-  /** Which shard a job goes to: by idempotency key when it has one (so retries land alike), else payload. */
+  /**
+   * Which shard a job goes to: by idempotency key when it has one (so retries land alike), else
+   * payload.
+   */
   static int shardIndex(NewJob job, int shardCount) {
     String key = job.idempotencyKey() != null ? job.idempotencyKey() : job.payload();
     return Math.floorMod(key.hashCode(), shardCount);
@@ -236,7 +271,8 @@ public final class BulkEnqueue {
       if (e.getCause() instanceof DrayException dray) {
         throw dray;
       }
-      throw new DrayException(ErrorCode.INTERNAL, "bulk enqueue failed: " + e.getCause(), e.getCause());
+      throw new DrayException(
+          ErrorCode.INTERNAL, "bulk enqueue failed: " + e.getCause(), e.getCause());
     }
   }
 
@@ -268,8 +304,11 @@ public final class BulkEnqueue {
     }
 
     String selectList(Dialect dialect) {
-      return "src." + dialect.quote(payload) + ", "
-          + (priority == null ? "0" : "src." + dialect.quote(priority)) + ", "
+      return "src."
+          + dialect.quote(payload)
+          + ", "
+          + (priority == null ? "0" : "src." + dialect.quote(priority))
+          + ", "
           + (idempotencyKey == null ? "NULL" : "src." + dialect.quote(idempotencyKey));
     }
   }
@@ -302,13 +341,18 @@ public final class BulkEnqueue {
           }
         }
         reader.setAutoCommit(false);
-        try (Statement statement = reader.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+        try (Statement statement =
+            reader.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
           statement.setFetchSize(chunkSize);
           ResultSet rs;
           try {
             rs = statement.executeQuery(query);
           } catch (SQLException e) {
-            throw DrayException.usage("the --from-query does not run on " + from.safeUrl() + ": " + SqlErrors.describe(e));
+            throw DrayException.usage(
+                "the --from-query does not run on "
+                    + from.safeUrl()
+                    + ": "
+                    + SqlErrors.describe(e));
           }
           try (rs) {
             SourceColumns columns = SourceColumns.of(rs.getMetaData());
@@ -339,13 +383,16 @@ public final class BulkEnqueue {
         for (int shard = 0; shard < queues.size(); shard++) {
           results.add(
               viaHoldTable
-                  ? moveFromHold(queues.get(shard), sessions.get(shard), holds.get(shard), submitted[shard])
+                  ? moveFromHold(
+                      queues.get(shard), sessions.get(shard), holds.get(shard), submitted[shard])
                   : new EnqueueResult(submitted[shard], inserted[shard]));
         }
         return results;
       } catch (SQLException e) {
         throw new DrayException(
-            ErrorCode.TASK_FAILED, "bulk enqueue failed at source row " + row + ": " + SqlErrors.describe(e), e);
+            ErrorCode.TASK_FAILED,
+            "bulk enqueue failed at source row " + row + ": " + SqlErrors.describe(e),
+            e);
       } finally {
         for (int i = 0; i < holds.size(); i++) {
           dropQuietly(sessions.get(i).connection(), queues.get(i).dialect(), holds.get(i));
@@ -354,27 +401,38 @@ public final class BulkEnqueue {
       }
     }
 
-    private NewJob toJob(ResultSet rs, SourceColumns columns, long row, long[] inserted) throws SQLException {
+    private NewJob toJob(ResultSet rs, SourceColumns columns, long row, long[] inserted)
+        throws SQLException {
       String payload = rs.getString(columns.payload());
       String problem = Payloads.problem(payload);
       if (problem != null) {
         long done = viaHoldTable ? 0 : java.util.Arrays.stream(inserted).sum();
         throw DrayException.usage(
-            "malformed job payload in row " + row + " of the query's result (" + problem + "): "
-                + Payloads.abbreviate(payload) + " (" + done + " jobs were enqueued before it)");
+            "malformed job payload in row "
+                + row
+                + " of the query's result ("
+                + problem
+                + "): "
+                + Payloads.abbreviate(payload)
+                + " ("
+                + done
+                + " jobs were enqueued before it)");
       }
       int priority = columns.priority() == null ? 0 : rs.getInt(columns.priority());
       String key = columns.idempotencyKey() == null ? null : rs.getString(columns.idempotencyKey());
       return new NewJob(payload, priority, Duration.ZERO, null, key);
     }
 
-    private long write(QueueSession session, List<TableName> holds, int shard, List<NewJob> chunk) throws SQLException {
+    private long write(QueueSession session, List<TableName> holds, int shard, List<NewJob> chunk)
+        throws SQLException {
       if (!viaHoldTable) {
         return session.enqueue(chunk, chunk.size()).inserted();
       }
       Dialect dialect = queues.get(shard).dialect();
       StringBuilder sql =
-          new StringBuilder("INSERT INTO ").append(dialect.quote(holds.get(shard))).append(" (payload, priority, idempotency_key) VALUES ");
+          new StringBuilder("INSERT INTO ")
+              .append(dialect.quote(holds.get(shard)))
+              .append(" (payload, priority, idempotency_key) VALUES ");
       for (int i = 0; i < chunk.size(); i++) {
         sql.append(i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)");
       }

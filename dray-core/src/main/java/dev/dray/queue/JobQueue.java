@@ -58,11 +58,13 @@ public final class JobQueue {
     if (builder.maxAttempts < 1) {
       throw DrayException.usage("--max-attempts must be at least 1, got " + builder.maxAttempts);
     }
-    if (builder.retryBackoff.isNegative() || builder.maxRetryBackoff.compareTo(builder.retryBackoff) < 0) {
+    if (builder.retryBackoff.isNegative()
+        || builder.maxRetryBackoff.compareTo(builder.retryBackoff) < 0) {
       throw DrayException.usage("retry backoff must be >= 0 and not above the max retry backoff");
     }
     this.maxAttempts = builder.maxAttempts;
-    this.retryBackoff = new RetryPolicy(maxAttempts, builder.retryBackoff, builder.maxRetryBackoff, t -> true);
+    this.retryBackoff =
+        new RetryPolicy(maxAttempts, builder.retryBackoff, builder.maxRetryBackoff, t -> true);
     this.sleeper = builder.sleeper;
     try (Connection c = Connections.open(connection)) {
       this.dialect = Dialects.detect(c);
@@ -71,15 +73,32 @@ public final class JobQueue {
       if (!QueueSchema.exists(c, tables.queue())) {
         throw new DrayException(
             ErrorCode.NOT_FOUND,
-            "queue '" + name + "' does not exist in database " + schema + " at " + connection.safeUrl()
-                + " (create it with: dray queue init --db URL --queue " + name + ")");
+            "queue '"
+                + name
+                + "' does not exist in database "
+                + schema
+                + " at "
+                + connection.safeUrl()
+                + " (create it with: dray queue init --db URL --queue "
+                + name
+                + ")");
       }
       this.doneTable = QueueSchema.exists(c, tables.done());
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "cannot open queue " + name + ": " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED,
+          "cannot open queue " + name + ": " + SqlErrors.describe(e),
+          e);
     }
-    this.sql = new QueueSql(dialect, tables.queue(), tables.done(), tables.queue().withTable(name.holdTable()));
-    LOG.debug("queue {} at {}: done table {}, max attempts {}", name, connection.safeUrl(), doneTable, maxAttempts);
+    this.sql =
+        new QueueSql(
+            dialect, tables.queue(), tables.done(), tables.queue().withTable(name.holdTable()));
+    LOG.debug(
+        "queue {} at {}: done table {}, max attempts {}",
+        name,
+        connection.safeUrl(),
+        doneTable,
+        maxAttempts);
   }
 
   public static Builder builder() {
@@ -97,9 +116,11 @@ public final class JobQueue {
       QueueTables tables = QueueTables.of(currentSchema(c, config), name);
       boolean existed = QueueSchema.exists(c, tables.queue());
       QueueSchema.create(c, dialect, tables, withDoneTable);
-      return new InitResult(tables.queue().toString(), withDoneTable ? tables.done().toString() : null, !existed);
+      return new InitResult(
+          tables.queue().toString(), withDoneTable ? tables.done().toString() : null, !existed);
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.TASK_FAILED, "cannot create queue " + name + ": " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.TASK_FAILED, "cannot create queue " + name + ": " + SqlErrors.describe(e), e);
     }
   }
 
@@ -116,7 +137,9 @@ public final class JobQueue {
     return enqueue(List.of(job)).inserted() == 1;
   }
 
-  /** Enqueues jobs with multi-row inserts, committed every {@value QueueSql#ROWS_PER_INSERT} rows. */
+  /**
+   * Enqueues jobs with multi-row inserts, committed every {@value QueueSql#ROWS_PER_INSERT} rows.
+   */
   public EnqueueResult enqueue(List<NewJob> jobs) {
     try (QueueSession session = openSession()) {
       return session.enqueue(jobs);
@@ -158,7 +181,9 @@ public final class JobQueue {
     return maxAttempts;
   }
 
-  /** Deadlocks and lock wait timeouts that were retried inside this queue (never shown to callers). */
+  /**
+   * Deadlocks and lock wait timeouts that were retried inside this queue (never shown to callers).
+   */
   public long lockConflictsRetried() {
     return lockConflictsRetried.get();
   }
@@ -175,7 +200,9 @@ public final class JobQueue {
     return sleeper;
   }
 
-  /** The wait before the next attempt after {@code attempt} failed: doubling with jitter, capped. */
+  /**
+   * The wait before the next attempt after {@code attempt} failed: doubling with jitter, capped.
+   */
   Duration retryDelay(int attempt) {
     return retryBackoff.backoff(attempt);
   }
@@ -187,7 +214,8 @@ public final class JobQueue {
   static String currentSchema(Connection c, ConnectionConfig config) throws SQLException {
     String schema = c.getCatalog();
     if (schema == null || schema.isBlank()) {
-      throw DrayException.usage("the URL must name a database (jdbc:mariadb://host:3306/DB): " + config.safeUrl());
+      throw DrayException.usage(
+          "the URL must name a database (jdbc:mariadb://host:3306/DB): " + config.safeUrl());
     }
     return schema;
   }

@@ -12,7 +12,9 @@ public final class Payloads {
 
   private Payloads() {}
 
-  /** Throws a usage error naming the problem if {@code payload} is not one well-formed JSON value. */
+  /**
+   * Throws a usage error naming the problem if {@code payload} is not one well-formed JSON value.
+   */
   public static void requireJson(String payload) {
     String problem = problem(payload);
     if (problem != null) {

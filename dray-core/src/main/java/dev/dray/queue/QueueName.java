@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * The name of a queue. Each queue is one table of that name in the connection's database, with an
  * optional {@code NAME_done} table for completed jobs and a {@code NAME_hold} table that bulk
- * enqueue streams into first. Names are restricted so the derived table names stay valid everywhere.
+ * enqueue streams into first. Names are restricted so the derived table names stay valid
+ * everywhere.
  *
  * @param name letters, digits and underscores, starting with a letter, at most 54 characters
  */

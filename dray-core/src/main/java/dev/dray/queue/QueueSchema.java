@@ -12,8 +12,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Creates and checks a queue's tables. Why the schema looks like this (docs/QUEUE.md has the
- * long version):
+ * Creates and checks a queue's tables. Why the schema looks like this (docs/QUEUE.md has the long
+ * version):
  *
  * <ul>
  *   <li>One secondary index, {@code claim_order (state, priority, id)}: claims read ready rows in
@@ -22,9 +22,9 @@ import java.sql.Statement;
  *       delete, which is where Laravel's and Solid Queue's deadlocks came from.
  *   <li>Completion deletes by primary key, never through a secondary index (Solid Queue PR 240).
  *   <li>Jobs never move between tables while queued: state changes are updates of one row.
- *   <li>The idempotency key is a nullable UNIQUE column: NULLs never collide, duplicates are skipped
- *       by {@code INSERT IGNORE} (after the payload was validated in Java, so IGNORE cannot hide a
- *       bad row).
+ *   <li>The idempotency key is a nullable UNIQUE column: NULLs never collide, duplicates are
+ *       skipped by {@code INSERT IGNORE} (after the payload was validated in Java, so IGNORE cannot
+ *       hide a bad row).
  * </ul>
  */
 public final class QueueSchema {
@@ -79,8 +79,11 @@ public final class QueueSchema {
         + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
   }
 
-  /** Creates the queue table (and the done table if asked); existing tables are kept as they are. */
-  static void create(Connection connection, Dialect dialect, QueueTables tables, boolean withDoneTable)
+  /**
+   * Creates the queue table (and the done table if asked); existing tables are kept as they are.
+   */
+  static void create(
+      Connection connection, Dialect dialect, QueueTables tables, boolean withDoneTable)
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(createQueueTable(dialect, tables.queue()));
@@ -94,7 +97,8 @@ public final class QueueSchema {
   static boolean exists(Connection connection, TableName table) {
     try {
       DatabaseMetaData meta = connection.getMetaData();
-      try (ResultSet rs = meta.getTables(table.schema(), null, table.table(), new String[] {"TABLE"})) {
+      try (ResultSet rs =
+          meta.getTables(table.schema(), null, table.table(), new String[] {"TABLE"})) {
         while (rs.next()) {
           if (table.table().equalsIgnoreCase(rs.getString("TABLE_NAME"))) {
             return true;
@@ -104,7 +108,9 @@ public final class QueueSchema {
       return false;
     } catch (SQLException e) {
       throw new DrayException(
-          ErrorCode.CONNECTION_FAILED, "cannot look up table " + table + ": " + SqlErrors.describe(e), e);
+          ErrorCode.CONNECTION_FAILED,
+          "cannot look up table " + table + ": " + SqlErrors.describe(e),
+          e);
     }
   }
 }

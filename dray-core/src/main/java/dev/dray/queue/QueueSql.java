@@ -15,7 +15,10 @@ final class QueueSql {
   static final int LEASED = 1;
   static final int DEAD = 2;
 
-  /** Rows per multi-row INSERT: keeps statements well below max_allowed_packet and 65,535 parameters. */
+  /**
+   * Rows per multi-row INSERT: keeps statements well below max_allowed_packet and 65,535
+   * parameters.
+   */
   static final int ROWS_PER_INSERT = 1000;
 
   final String table;
@@ -108,7 +111,13 @@ final class QueueSql {
             + LEASED
             + " AND id IN ";
     openJobsExist =
-        "SELECT EXISTS (SELECT 1 FROM " + table + " WHERE state IN (" + READY + ", " + LEASED + "))";
+        "SELECT EXISTS (SELECT 1 FROM "
+            + table
+            + " WHERE state IN ("
+            + READY
+            + ", "
+            + LEASED
+            + "))";
     stats = "SELECT state, COUNT(*), SUM(visible_at > NOW(6)) FROM " + table + " GROUP BY state";
     oldestReady =
         "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), NOW(6)) FROM "
@@ -126,9 +135,9 @@ final class QueueSql {
   }
 
   /**
-   * {@code (1, 2, 3)} for ids in ascending order. Ids are longs read from the table, never user text,
-   * so writing them into the statement is safe; sorting them makes every statement lock rows in
-   * primary-key order.
+   * {@code (1, 2, 3)} for ids in ascending order. Ids are longs read from the table, never user
+   * text, so writing them into the statement is safe; sorting them makes every statement lock rows
+   * in primary-key order.
    */
   static String idList(Collection<Long> ids) {
     StringJoiner joiner = new StringJoiner(", ", "(", ")");

@@ -30,7 +30,8 @@ public record QueueStats(
   }
 
   QueueStats withThroughput(double perSecond) {
-    return new QueueStats(ready, delayed, leased, dead, done, oldestReadyAgeSeconds, completedLastMinute, perSecond);
+    return new QueueStats(
+        ready, delayed, leased, dead, done, oldestReadyAgeSeconds, completedLastMinute, perSecond);
   }
 
   /** The JSON shape of {@code dray queue stats --json}. */

@@ -12,6 +12,7 @@ record QueueTables(TableName queue, TableName done) {
   }
 
   static QueueTables of(String schema, QueueName name) {
-    return new QueueTables(new TableName(schema, name.table()), new TableName(schema, name.doneTable()));
+    return new QueueTables(
+        new TableName(schema, name.table()), new TableName(schema, name.doneTable()));
   }
 }

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.run.Sleeper;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,7 +89,9 @@ public final class QueueWorkers {
     return new Builder(requireNonNull(queue, "queue is null"));
   }
 
-  /** Runs until {@link #stop()} (or, with until-empty, until no job is ready, delayed or leased). */
+  /**
+   * Runs until {@link #stop()} (or, with until-empty, until no job is ready, delayed or leased).
+   */
   public WorkResult run() {
     if (started) {
       throw new IllegalStateException("a worker pool runs once");
@@ -98,7 +99,8 @@ public final class QueueWorkers {
     started = true;
     long start = System.nanoTime();
     long conflictsBefore = queue.lockConflictsRetried();
-    LOG.debug("{} workers on {} as {}, lease {}, max batch {}", workers, queue, owner, lease, maxBatch);
+    LOG.debug(
+        "{} workers on {} as {}, lease {}, max batch {}", workers, queue, owner, lease, maxBatch);
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < workers; i++) {
       Thread thread = new Thread(this::workLoop, "dray-queue-worker-" + (i + 1));
@@ -142,7 +144,8 @@ public final class QueueWorkers {
   /** Stops gracefully and waits up to {@code timeout} for {@link #run()} to finish. */
   public boolean stopAndWait(Duration timeout) throws InterruptedException {
     stop();
-    return !started || finished.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return !started
+        || finished.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   public String owner() {
@@ -154,6 +157,8 @@ public final class QueueWorkers {
     int batch = Math.min(maxBatch, 10);
     double itemNanos = 0;
     Duration poll = MIN_POLL_INTERVAL;
+    // Jobs of the previous batch that succeeded: completed in the next claim's transaction.
+    List<ClaimedJob> pending = new ArrayList<>();
     try {
       while (!stopping) {
         if (session == null) {
@@ -165,11 +170,14 @@ public final class QueueWorkers {
         List<ClaimedJob> jobs;
         long claimStart = System.nanoTime();
         try {
-          jobs = session.claim(owner, batch, lease);
+          jobs = session.completeAndClaim(owner, ids(pending), batch, lease);
         } catch (DrayException e) {
+          // Pending jobs stay leased and run again after the lease: at-least-once.
+          forget(pending);
           session = dropOnConnectionLoss(session, e);
           continue;
         }
+        completed(pending);
         claims.incrementAndGet();
         listener.claimed(jobs, System.nanoTime() - claimStart);
         if (jobs.isEmpty()) {
@@ -188,7 +196,7 @@ public final class QueueWorkers {
         long handleStart = System.nanoTime();
         int handled;
         try {
-          handled = runBatch(session, jobs);
+          handled = runBatch(session, jobs, pending);
         } catch (DrayException e) {
           // The claimed jobs stay leased to us and come back after the lease: nothing is lost.
           session = dropOnConnectionLoss(session, e);
@@ -200,58 +208,78 @@ public final class QueueWorkers {
         }
         batch = nextBatch(batch, jobs.size(), itemNanos);
       }
+      if (session != null && !pending.isEmpty()) {
+        session.complete(owner, ids(pending));
+        completed(pending);
+      }
     } catch (DrayException e) {
       fail(e);
     } catch (RuntimeException e) {
       fail(new DrayException(ErrorCode.INTERNAL, "queue worker failed: " + e, e));
     } finally {
+      forget(pending);
       if (session != null) {
         session.close();
       }
     }
   }
 
-  /** Runs the handler on each job; returns how many it ran. Completes successes in one statement. */
-  private int runBatch(QueueSession session, List<ClaimedJob> jobs) {
-    List<ClaimedJob> succeeded = new ArrayList<>(jobs.size());
-    List<Long> succeededIds = new ArrayList<>(jobs.size());
+  private static List<Long> ids(List<ClaimedJob> jobs) {
+    List<Long> ids = new ArrayList<>(jobs.size());
+    for (ClaimedJob job : jobs) {
+      ids.add(job.id());
+    }
+    return ids;
+  }
+
+  private void completed(List<ClaimedJob> jobs) {
+    if (jobs.isEmpty()) {
+      return;
+    }
+    processed.addAndGet(jobs.size());
+    listener.completed(List.copyOf(jobs));
+    forget(jobs);
+  }
+
+  private void forget(List<ClaimedJob> jobs) {
+    for (ClaimedJob job : jobs) {
+      held.remove(job.id());
+    }
+    jobs.clear();
+  }
+
+  /**
+   * Runs the handler on each job; returns how many it ran. Successes go to {@code pending} (still
+   * held, so heartbeats keep their leases) for the next claim to complete; unstarted jobs are
+   * released when stopping.
+   */
+  private int runBatch(QueueSession session, List<ClaimedJob> jobs, List<ClaimedJob> pending) {
     int handled = 0;
-    try {
-      for (ClaimedJob job : jobs) {
-        if (stopping) {
-          break;
-        }
-        handled++;
-        try {
-          handler.handle(job);
-          succeeded.add(job);
-          succeededIds.add(job.id());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          recordFailure(session, job, "interrupted");
-          held.remove(job.id());
-          stopping = true;
-        } catch (Exception e) {
-          recordFailure(session, job, String.valueOf(e.getMessage() == null ? e.toString() : e.getMessage()));
-          held.remove(job.id());
-        }
+    for (ClaimedJob job : jobs) {
+      if (stopping) {
+        break;
       }
-      if (!succeededIds.isEmpty()) {
-        session.complete(owner, succeededIds);
-        processed.addAndGet(succeededIds.size());
-        listener.completed(succeeded);
+      handled++;
+      try {
+        handler.handle(job);
+        pending.add(job);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        held.remove(job.id());
+        recordFailure(session, job, "interrupted");
+        stopping = true;
+      } catch (Exception e) {
+        held.remove(job.id());
+        recordFailure(session, job, e.getMessage() == null ? e.toString() : e.getMessage());
       }
-      if (handled < jobs.size()) {
-        List<Long> unstarted = new ArrayList<>();
-        for (ClaimedJob job : jobs.subList(handled, jobs.size())) {
-          unstarted.add(job.id());
-        }
-        released.addAndGet(session.release(owner, unstarted));
-      }
-    } finally {
-      for (ClaimedJob job : jobs) {
+    }
+    if (handled < jobs.size()) {
+      List<Long> unstarted = new ArrayList<>();
+      for (ClaimedJob job : jobs.subList(handled, jobs.size())) {
+        unstarted.add(job.id());
         held.remove(job.id());
       }
+      released.addAndGet(session.release(owner, unstarted));
     }
     return handled;
   }
@@ -260,7 +288,12 @@ public final class QueueWorkers {
     failedAttempts.incrementAndGet();
     if (session.fail(owner, job, error)) {
       dead.incrementAndGet();
-      LOG.warn("job {} of {} is dead after {} attempts: {}", job.id(), queue.name(), job.attempt(), error);
+      LOG.warn(
+          "job {} of {} is dead after {} attempts: {}",
+          job.id(),
+          queue.name(),
+          job.attempt(),
+          error);
     } else {
       LOG.debug("job {} attempt {} failed: {}", job.id(), job.attempt(), error);
     }
@@ -339,7 +372,11 @@ public final class QueueWorkers {
       } catch (DrayException e) {
         if (e.code() != ErrorCode.CONNECTION_FAILED || System.nanoTime() > deadline) {
           throw new DrayException(
-              e.code(), "queue workers gave up: " + e.getMessage() + " (claimed jobs come back after their lease)", e);
+              e.code(),
+              "queue workers gave up: "
+                  + e.getMessage()
+                  + " (claimed jobs come back after their lease)",
+              e);
         }
         if (stopping) {
           return null;
@@ -414,7 +451,9 @@ public final class QueueWorkers {
       return this;
     }
 
-    /** How long a claim holds a job before others may take it; heartbeats extend it while it runs. */
+    /**
+     * How long a claim holds a job before others may take it; heartbeats extend it while it runs.
+     */
     public Builder lease(Duration duration) {
       this.lease = requireNonNull(duration, "lease is null");
       return this;

@@ -12,7 +12,13 @@ package dev.dray.queue;
  * @param lockConflictsRetried deadlocks and lock wait timeouts retried internally
  */
 public record WorkResult(
-    long processed, long failedAttempts, long dead, long released, long claims, double seconds, long lockConflictsRetried) {
+    long processed,
+    long failedAttempts,
+    long dead,
+    long released,
+    long claims,
+    double seconds,
+    long lockConflictsRetried) {
   public double jobsPerSecond() {
     return seconds <= 0 ? 0 : processed / seconds;
   }
