@@ -14,7 +14,14 @@ import picocli.CommandLine.ParameterException;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Moves table data fast and safely on MySQL-family databases.",
-    subcommands = {DemoCommand.class, LoadCommand.class, CopyCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      DemoCommand.class,
+      LoadCommand.class,
+      CopyCommand.class,
+      VerifyCommand.class,
+      QueueCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",

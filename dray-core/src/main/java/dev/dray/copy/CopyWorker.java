@@ -32,9 +32,17 @@ final class CopyWorker implements Worker<Task> {
     target.setAutoCommit(false);
     if (run.mode == CopyMode.STREAMING) {
       source = open(run.settings.source());
-      mover = new StreamingMover(source, target, run.dialect, run.sourceInfo, run.settings.targetTable(), run.columns);
+      mover =
+          new StreamingMover(
+              source, target, run.dialect, run.sourceInfo, run.settings.targetTable(), run.columns);
     } else {
-      mover = new ServerSideMover(target, run.dialect, run.settings.sourceTable(), run.settings.targetTable(), run.columns);
+      mover =
+          new ServerSideMover(
+              target,
+              run.dialect,
+              run.settings.sourceTable(),
+              run.settings.targetTable(),
+              run.columns);
     }
   }
 
@@ -42,7 +50,9 @@ final class CopyWorker implements Worker<Task> {
     Connection connection = Connections.open(config);
     try (Statement statement = connection.createStatement()) {
       if (run.settings.lockWaitTimeout() != null) {
-        statement.execute("SET SESSION innodb_lock_wait_timeout = " + Math.max(1, run.settings.lockWaitTimeout().toSeconds()));
+        statement.execute(
+            "SET SESSION innodb_lock_wait_timeout = "
+                + Math.max(1, run.settings.lockWaitTimeout().toSeconds()));
       }
       if (run.mode == CopyMode.STREAMING) {
         statement.execute("SET SESSION time_zone = '+00:00'");
@@ -64,7 +74,8 @@ final class CopyWorker implements Worker<Task> {
     long rows;
     try {
       rows = mover.move(chunk.range());
-      Optional<FrontierPosition> position = run.tracker.preview(chunk.sequence(), chunk.range(), rows);
+      Optional<FrontierPosition> position =
+          run.tracker.preview(chunk.sequence(), chunk.range(), rows);
       if (position.isPresent()) {
         run.checkpoints.advance(target, position.get(), run.sizer.chunkRows());
       }

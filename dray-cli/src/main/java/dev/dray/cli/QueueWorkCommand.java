@@ -1,0 +1,151 @@
+package dev.dray.cli;
+
+import dev.dray.queue.Handlers;
+import dev.dray.queue.JobQueue;
+import dev.dray.queue.QueueWorkers;
+import dev.dray.queue.WorkResult;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dray queue work}: N worker threads until stopped (SIGTERM: graceful) or the queue is
+ * empty.
+ */
+@Command(
+    name = "work",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Processes jobs with N worker threads. SIGTERM/Ctrl-C stops gracefully: running jobs finish,",
+      "claimed jobs not yet started are given back."
+    })
+public final class QueueWorkCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--db",
+      required = true,
+      paramLabel = "URL",
+      description = "Database holding the queue.")
+  String db;
+
+  @Option(names = "--queue", required = true, paramLabel = "NAME", description = "Queue name.")
+  String queue;
+
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description = "Worker threads (default: ${DEFAULT-VALUE}).")
+  int workers = 4;
+
+  @Option(
+      names = "--handler",
+      required = true,
+      paramLabel = "HANDLER",
+      description =
+          "noop | sleep:MS | exec:COMMAND (sh -c COMMAND, payload on stdin, DRAY_JOB_ID in the environment).")
+  String handler;
+
+  @Option(
+      names = "--lease",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Lease per claim, extended by heartbeats while a job runs (default: 30s).")
+  Duration lease = QueueWorkers.DEFAULT_LEASE;
+
+  @Option(
+      names = "--max-attempts",
+      paramLabel = "N",
+      description =
+          "Attempts before a job is dead, unless it sets its own (default: ${DEFAULT-VALUE}).")
+  int maxAttempts = JobQueue.DEFAULT_MAX_ATTEMPTS;
+
+  @Option(
+      names = "--retry-backoff",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Wait before the first retry; doubles with jitter up to 5m (default: 1s).")
+  Duration retryBackoff = JobQueue.DEFAULT_RETRY_BACKOFF;
+
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      description =
+          "Largest batch per claim (default: ${DEFAULT-VALUE}); the batch adapts below it.")
+  int batch = QueueWorkers.DEFAULT_MAX_BATCH;
+
+  @Option(
+      names = "--max-poll-interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Longest wait between polls of an empty queue (default: 100ms).")
+  Duration maxPollInterval = QueueWorkers.DEFAULT_MAX_POLL_INTERVAL;
+
+  @Option(names = "--until-empty", description = "Exit when no job is ready, delayed or leased.")
+  boolean untilEmpty;
+
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public Integer call() {
+    JobQueue jobQueue =
+        JobQueue.builder()
+            .connection(connection.forUrl(db))
+            .queue(queue)
+            .maxAttempts(maxAttempts)
+            .retryBackoff(
+                retryBackoff,
+                retryBackoff.compareTo(JobQueue.DEFAULT_MAX_RETRY_BACKOFF) > 0
+                    ? retryBackoff
+                    : JobQueue.DEFAULT_MAX_RETRY_BACKOFF)
+            .build();
+    QueueWorkers pool =
+        QueueWorkers.builder(jobQueue)
+            .workers(workers)
+            .handler(Handlers.parse(handler, queue))
+            .lease(lease)
+            .maxBatch(batch)
+            .maxPollInterval(maxPollInterval)
+            .untilEmpty(untilEmpty)
+            .build();
+    PrintWriter out = spec.commandLine().getOut();
+    Thread hook =
+        new Thread(
+            () -> {
+              try {
+                pool.stopAndWait(lease.plusSeconds(30));
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "dray-queue-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    WorkResult result;
+    try {
+      result = pool.run();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it waits for us
+      }
+    }
+    out.printf(
+        "processed %,d jobs in %.2f s (%,.0f jobs/s) with %d workers: %d failed attempts, %d dead, %d released, %,d claims%n",
+        result.processed(),
+        result.seconds(),
+        result.jobsPerSecond(),
+        workers,
+        result.failedAttempts(),
+        result.dead(),
+        result.released(),
+        result.claims());
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.dray.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dray.testing.MariaDbExtension;
+import dev.dray.testing.TestDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real worker processes of the CLI: two at once, and one killed with SIGKILL mid-batch. */
+@ExtendWith(MariaDbExtension.class)
+class QueueProcessesTest {
+  private static final Pattern PROCESSED = Pattern.compile("processed (\\d[\\d,]*) jobs");
+
+  private static Process worker(Path log, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(DrayCli.class.getName());
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  private static long processed(Path log) throws IOException {
+    Matcher m = PROCESSED.matcher(Files.readString(log));
+    assertThat(m.find()).as("worker output: %s", Files.readString(log)).isTrue();
+    return Long.parseLong(m.group(1).replace(",", ""));
+  }
+
+  @Test
+  void tenThousandJobsTwoProcessesEightWorkersEachJobOnce(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    String url = db.url();
+    QueueCommandTest.dray("queue", "init", "--db", url, "--queue", "jobs", "--done-table");
+    db.execute(
+        "CREATE TABLE src (id INT PRIMARY KEY)", "INSERT INTO src SELECT seq FROM seq_1_to_10000");
+    assertThat(
+            QueueCommandTest.dray(
+                    "queue",
+                    "enqueue",
+                    "--db",
+                    url,
+                    "--queue",
+                    "jobs",
+                    "--from-query",
+                    "SELECT JSON_OBJECT('n', id) FROM src")
+                .out())
+        .contains("enqueued 10,000 of 10,000");
+    Path logA = dir.resolve("a.log");
+    Path logB = dir.resolve("b.log");
+    String[] args = {
+      "queue",
+      "work",
+      "--db",
+      url,
+      "--queue",
+      "jobs",
+      "--workers",
+      "4",
+      "--handler",
+      "noop",
+      "--until-empty"
+    };
+    Process a = worker(logA, args);
+    Process b = worker(logB, args);
+    assertThat(a.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(b.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(a.exitValue()).as(Files.readString(logA)).isZero();
+    assertThat(b.exitValue()).as(Files.readString(logB)).isZero();
+    // Every handler run was counted by its process; the done table has one row per job (its key).
+    assertThat(processed(logA) + processed(logB)).isEqualTo(10_000);
+    assertThat(db.queryLong("SELECT COUNT(*) FROM jobs_done")).isEqualTo(10_000);
+    assertThat(db.queryLong("SELECT MAX(attempts) FROM jobs_done")).isEqualTo(1);
+    assertThat(db.queryLong("SELECT COUNT(DISTINCT JSON_VALUE(payload, '$.n')) FROM jobs_done"))
+        .isEqualTo(10_000);
+    assertThat(db.queryLong("SELECT COUNT(*) FROM jobs")).isZero();
+  }
+
+  @Test
+  void killedWorkerProcessJobsComeBackAfterTheLease(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    String url = db.url();
+    QueueCommandTest.dray("queue", "init", "--db", url, "--queue", "crash", "--done-table");
+    db.execute(
+        "CREATE TABLE crash_src (id INT PRIMARY KEY)",
+        "INSERT INTO crash_src SELECT seq FROM seq_1_to_600");
+    QueueCommandTest.dray(
+        "queue",
+        "enqueue",
+        "--db",
+        url,
+        "--queue",
+        "crash",
+        "--from-query",
+        "SELECT JSON_OBJECT('n', id) FROM crash_src");
+
+    Process victim =
+        worker(
+            dir.resolve("victim.log"),
+            "queue",
+            "work",
+            "--db",
+            url,
+            "--queue",
+            "crash",
+            "--workers",
+            "2",
+            "--batch",
+            "20",
+            "--handler",
+            "sleep:20",
+            "--lease",
+            "2s");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (db.queryLong("SELECT COUNT(*) FROM crash_done") < 50 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    List<List<Object>> leasedAtKill = db.query("SELECT id FROM crash WHERE state = 1");
+    assertThat(leasedAtKill).as("the victim held jobs when it died").isNotEmpty();
+    long doneAtKill = db.queryLong("SELECT COUNT(*) FROM crash_done");
+
+    Path logB = dir.resolve("survivor.log");
+    Process survivor =
+        worker(
+            logB,
+            "queue",
+            "work",
+            "--db",
+            url,
+            "--queue",
+            "crash",
+            "--workers",
+            "4",
+            "--handler",
+            "noop",
+            "--lease",
+            "2s",
+            "--until-empty");
+    assertThat(survivor.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(survivor.exitValue()).as(Files.readString(logB)).isZero();
+
+    assertThat(db.queryLong("SELECT COUNT(*) FROM crash")).isZero();
+    assertThat(db.queryLong("SELECT COUNT(*) FROM crash_done")).isEqualTo(600);
+    assertThat(processed(logB)).isEqualTo(600 - doneAtKill);
+    String ids =
+        leasedAtKill.stream()
+            .map(row -> row.get(0).toString())
+            .reduce((x, y) -> x + "," + y)
+            .orElseThrow();
+    // The jobs the dead process held were claimed again (second attempt) and completed.
+    assertThat(
+            db.queryLong(
+                "SELECT COUNT(*) FROM crash_done WHERE attempts = 2 AND id IN (" + ids + ")"))
+        .isEqualTo(leasedAtKill.size());
+  }
+}

@@ -1,0 +1,509 @@
+package dev.dray.queue;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dray.DrayException;
+import dev.dray.ErrorCode;
+import dev.dray.db.ConnectionConfig;
+import dev.dray.db.Connections;
+import dev.dray.db.Dialect;
+import dev.dray.db.SqlErrors;
+import dev.dray.db.TableName;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adds many jobs to a live queue, on one database or on several shards in parallel, without
+ * blocking live producers and workers for more than one chunk: every chunk is its own short
+ * transaction.
+ *
+ * <p>Sources: a list of jobs, or a query whose rows become jobs (column {@code payload}, else the
+ * first column; optional columns {@code priority} and {@code idempotency_key}). The query runs on
+ * each shard itself (each shard queues its own rows) unless a separate source database is given,
+ * whose rows are then spread over the shards by a hash of the idempotency key or payload.
+ *
+ * <p>With a hold table, rows are first written to a private {@code NAME_hold_xxxx} table (nobody
+ * else touches it), checked, then moved into the queue by chunked {@code INSERT ... SELECT} in
+ * primary-key order. When the query runs on the shard itself, filling the hold table is one
+ * server-side statement, so no row crosses the network. A malformed payload found in the hold table
+ * stops the run before any job is enqueued.
+ */
+public final class BulkEnqueue {
+  public static final int DEFAULT_CHUNK_SIZE = 5_000;
+  private static final Logger LOG = LoggerFactory.getLogger(BulkEnqueue.class);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  private final List<ConnectionConfig> shards;
+  private final String queueName;
+  private final List<NewJob> jobs;
+  private final String query;
+  private final ConnectionConfig source;
+  private final int chunkSize;
+  private final boolean viaHoldTable;
+
+  private BulkEnqueue(Builder b) {
+    if (b.shards.isEmpty()) {
+      throw DrayException.usage("give at least one --db to enqueue into");
+    }
+    this.queueName = new QueueName(requireNonNull(b.queue, "queue is null")).name();
+    if ((b.jobs == null) == (b.query == null)) {
+      throw DrayException.usage("give either jobs or a query to enqueue, not both or neither");
+    }
+    if (b.chunkSize < 1 || b.chunkSize > QueueSession.MAX_ROWS_PER_STATEMENT) {
+      throw DrayException.usage(
+          "--chunk-size must be 1.."
+              + QueueSession.MAX_ROWS_PER_STATEMENT
+              + ", got "
+              + b.chunkSize);
+    }
+    if (b.viaHoldTable && b.query == null) {
+      throw DrayException.usage("--via-hold-table needs --from-query");
+    }
+    if (b.source != null && b.query == null) {
+      throw DrayException.usage("--from needs --from-query");
+    }
+    this.shards = List.copyOf(b.shards);
+    this.jobs = b.jobs;
+    this.query = b.query;
+    this.source = b.source;
+    this.chunkSize = b.chunkSize;
+    this.viaHoldTable = b.viaHoldTable;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Enqueues everything; shards are filled in parallel. */
+  public BulkEnqueueResult run() {
+    long start = System.nanoTime();
+    List<JobQueue> queues = new ArrayList<>();
+    for (ConnectionConfig shard : shards) {
+      queues.add(JobQueue.builder().connection(shard).queue(queueName).build());
+    }
+    List<EnqueueResult> results = new ArrayList<>();
+    if (query != null && source != null) {
+      results.addAll(new Router(queues).streamFrom(source));
+    } else {
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              queues.size(), r -> new Thread(r, "dray-enqueue-" + THREADS.incrementAndGet()));
+      try {
+        List<Future<EnqueueResult>> futures = new ArrayList<>();
+        for (int i = 0; i < queues.size(); i++) {
+          JobQueue queue = queues.get(i);
+          if (jobs != null) {
+            List<NewJob> mine = shardOf(jobs, i, queues.size());
+            futures.add(pool.submit(() -> enqueueList(queue, mine)));
+          } else if (viaHoldTable) {
+            futures.add(pool.submit(() -> serverSideViaHold(queue)));
+          } else {
+            futures.add(
+                pool.submit(
+                    () -> new Router(List.of(queue)).streamFrom(queue.connection()).get(0)));
+          }
+        }
+        for (Future<EnqueueResult> future : futures) {
+          results.add(await(future));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+    EnqueueResult total = results.stream().reduce(new EnqueueResult(0, 0), EnqueueResult::plus);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return new BulkEnqueueResult(total.submitted(), total.inserted(), shards.size(), seconds);
+  }
+
+  private EnqueueResult enqueueList(JobQueue queue, List<NewJob> mine) {
+    try (QueueSession session = queue.openSession()) {
+      return session.enqueue(mine, Math.min(chunkSize, QueueSql.ROWS_PER_INSERT));
+    }
+  }
+
+  /**
+   * The query runs on the shard into a private hold table, which then moves over chunk by chunk.
+   */
+  private EnqueueResult serverSideViaHold(JobQueue queue) {
+    Dialect dialect = queue.dialect();
+    TableName hold = holdTableName(queue);
+    try (QueueSession session = queue.openSession()) {
+      Connection c = session.connection();
+      SourceColumns columns = SourceColumns.describe(c, dialect, query);
+      try (Statement statement = c.createStatement()) {
+        statement.execute(QueueSchema.createHoldTable(dialect, hold));
+        c.commit();
+      }
+      try {
+        long submitted;
+        try (Statement statement = c.createStatement()) {
+          submitted =
+              statement.executeUpdate(
+                  "INSERT INTO "
+                      + dialect.quote(hold)
+                      + " (payload, priority, idempotency_key) SELECT "
+                      + columns.selectList(dialect)
+                      + " FROM ("
+                      + query
+                      + ") AS src");
+          c.commit();
+        }
+        return moveFromHold(queue, session, hold, submitted);
+      } finally {
+        dropQuietly(c, dialect, hold);
+      }
+    } catch (SQLException e) {
+      throw new DrayException(
+          ErrorCode.TASK_FAILED,
+          "bulk enqueue into " + queue + " failed: " + SqlErrors.describe(e),
+          e);
+    }
+  }
+
+  private EnqueueResult moveFromHold(
+      JobQueue queue, QueueSession session, TableName hold, long submitted) throws SQLException {
+    Dialect dialect = queue.dialect();
+    Connection c = session.connection();
+    String holdTable = dialect.quote(hold);
+    long maxHoldId;
+    try (Statement statement = c.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT (SELECT MIN(hold_id) FROM "
+                    + holdTable
+                    + " WHERE NOT JSON_VALID(payload)), "
+                    + "(SELECT LEFT(payload, 80) FROM "
+                    + holdTable
+                    + " WHERE NOT JSON_VALID(payload) ORDER BY hold_id LIMIT 1), "
+                    + "(SELECT COALESCE(MAX(hold_id), 0) FROM "
+                    + holdTable
+                    + ")")) {
+      rs.next();
+      long bad = rs.getLong(1);
+      if (!rs.wasNull()) {
+        throw DrayException.usage(
+            "malformed job payload in row "
+                + bad
+                + " of the query's result: "
+                + rs.getString(2)
+                + " (nothing was enqueued into "
+                + queue
+                + ")");
+      }
+      maxHoldId = rs.getLong(3);
+      c.commit();
+    }
+    String move =
+        "INSERT IGNORE INTO "
+            + dialect.quote(queue.table())
+            + " (payload, priority, idempotency_key)"
+            + " SELECT payload, priority, idempotency_key FROM "
+            + holdTable
+            + " WHERE hold_id > ? AND hold_id <= ? ORDER BY hold_id";
+    long inserted = 0;
+    for (long from = 0; from < maxHoldId; from += chunkSize) {
+      inserted +=
+          session.executeCommitted("move jobs from the hold table", move, from, from + chunkSize);
+    }
+    LOG.debug("moved {} of {} jobs from {} into {}", inserted, submitted, hold, queue);
+    return new EnqueueResult(submitted, inserted);
+  }
+
+  private TableName holdTableName(JobQueue queue) {
+    String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    return queue.table().withTable(queue.name().holdTable() + "_" + suffix);
+  }
+
+  private static void dropQuietly(Connection c, Dialect dialect, TableName table) {
+    try (Statement statement = c.createStatement()) {
+      c.rollback();
+      statement.execute("DROP TABLE IF EXISTS " + dialect.quote(table));
+    } catch (SQLException e) {
+      LOG.warn("could not drop hold table {}: {}", table, SqlErrors.describe(e));
+    }
+  }
+
+  private static List<NewJob> shardOf(List<NewJob> all, int shard, int shardCount) {
+    if (shardCount == 1) {
+      return all;
+    }
+    List<NewJob> mine = new ArrayList<>();
+    for (NewJob job : all) {
+      if (shardIndex(job, shardCount) == shard) {
+        mine.add(job);
+      }
+    }
+    return mine;
+  }
+
+  /**
+   * Which shard a job goes to: by idempotency key when it has one (so retries land alike), else
+   * payload.
+   */
+  static int shardIndex(NewJob job, int shardCount) {
+    String key = job.idempotencyKey() != null ? job.idempotencyKey() : job.payload();
+    return Math.floorMod(key.hashCode(), shardCount);
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DrayException(ErrorCode.INTERRUPTED, "bulk enqueue interrupted");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof DrayException dray) {
+        throw dray;
+      }
+      throw new DrayException(
+          ErrorCode.INTERNAL, "bulk enqueue failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /** Which columns of the query's result hold payload, priority and idempotency key. */
+  private record SourceColumns(String payload, String priority, String idempotencyKey) {
+    static SourceColumns describe(Connection c, Dialect dialect, String query) throws SQLException {
+      try (Statement statement = c.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT * FROM (" + query + ") AS src LIMIT 0")) {
+        return of(rs.getMetaData());
+      } catch (SQLException e) {
+        throw DrayException.usage("the --from-query does not run: " + SqlErrors.describe(e));
+      }
+    }
+
+    static SourceColumns of(ResultSetMetaData meta) throws SQLException {
+      String payload = null;
+      String priority = null;
+      String key = null;
+      for (int i = 1; i <= meta.getColumnCount(); i++) {
+        String label = meta.getColumnLabel(i);
+        switch (label.toLowerCase(Locale.ROOT)) {
+          case "payload" -> payload = label;
+          case "priority" -> priority = label;
+          case "idempotency_key" -> key = label;
+          default -> {}
+        }
+      }
+      return new SourceColumns(payload != null ? payload : meta.getColumnLabel(1), priority, key);
+    }
+
+    String selectList(Dialect dialect) {
+      return "src."
+          + dialect.quote(payload)
+          + ", "
+          + (priority == null ? "0" : "src." + dialect.quote(priority))
+          + ", "
+          + (idempotencyKey == null ? "NULL" : "src." + dialect.quote(idempotencyKey));
+    }
+  }
+
+  /** Streams a query's rows from one database and writes them, chunk by chunk, to the shards. */
+  private final class Router {
+    private final List<JobQueue> queues;
+
+    Router(List<JobQueue> queues) {
+      this.queues = queues;
+    }
+
+    List<EnqueueResult> streamFrom(ConnectionConfig from) {
+      List<QueueSession> sessions = new ArrayList<>();
+      List<TableName> holds = new ArrayList<>();
+      long[] submitted = new long[queues.size()];
+      long[] inserted = new long[queues.size()];
+      long row = 0;
+      try (Connection reader = Connections.open(from)) {
+        for (JobQueue queue : queues) {
+          QueueSession session = queue.openSession();
+          sessions.add(session);
+          if (viaHoldTable) {
+            TableName hold = holdTableName(queue);
+            try (Statement statement = session.connection().createStatement()) {
+              statement.execute(QueueSchema.createHoldTable(queue.dialect(), hold));
+              session.connection().commit();
+            }
+            holds.add(hold);
+          }
+        }
+        reader.setAutoCommit(false);
+        try (Statement statement =
+            reader.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+          statement.setFetchSize(chunkSize);
+          ResultSet rs;
+          try {
+            rs = statement.executeQuery(query);
+          } catch (SQLException e) {
+            throw DrayException.usage(
+                "the --from-query does not run on "
+                    + from.safeUrl()
+                    + ": "
+                    + SqlErrors.describe(e));
+          }
+          try (rs) {
+            SourceColumns columns = SourceColumns.of(rs.getMetaData());
+            List<List<NewJob>> buffers = new ArrayList<>();
+            queues.forEach(q -> buffers.add(new ArrayList<>(chunkSize)));
+            while (rs.next()) {
+              row++;
+              NewJob job = toJob(rs, columns, row, inserted);
+              int shard = queues.size() == 1 ? 0 : shardIndex(job, queues.size());
+              List<NewJob> buffer = buffers.get(shard);
+              buffer.add(job);
+              if (buffer.size() >= chunkSize) {
+                inserted[shard] += write(sessions.get(shard), holds, shard, buffer);
+                submitted[shard] += buffer.size();
+                buffer.clear();
+              }
+            }
+            for (int shard = 0; shard < queues.size(); shard++) {
+              List<NewJob> buffer = buffers.get(shard);
+              if (!buffer.isEmpty()) {
+                inserted[shard] += write(sessions.get(shard), holds, shard, buffer);
+                submitted[shard] += buffer.size();
+              }
+            }
+          }
+        }
+        List<EnqueueResult> results = new ArrayList<>();
+        for (int shard = 0; shard < queues.size(); shard++) {
+          results.add(
+              viaHoldTable
+                  ? moveFromHold(
+                      queues.get(shard), sessions.get(shard), holds.get(shard), submitted[shard])
+                  : new EnqueueResult(submitted[shard], inserted[shard]));
+        }
+        return results;
+      } catch (SQLException e) {
+        throw new DrayException(
+            ErrorCode.TASK_FAILED,
+            "bulk enqueue failed at source row " + row + ": " + SqlErrors.describe(e),
+            e);
+      } finally {
+        for (int i = 0; i < holds.size(); i++) {
+          dropQuietly(sessions.get(i).connection(), queues.get(i).dialect(), holds.get(i));
+        }
+        sessions.forEach(QueueSession::close);
+      }
+    }
+
+    private NewJob toJob(ResultSet rs, SourceColumns columns, long row, long[] inserted)
+        throws SQLException {
+      String payload = rs.getString(columns.payload());
+      String problem = Payloads.problem(payload);
+      if (problem != null) {
+        long done = viaHoldTable ? 0 : java.util.Arrays.stream(inserted).sum();
+        throw DrayException.usage(
+            "malformed job payload in row "
+                + row
+                + " of the query's result ("
+                + problem
+                + "): "
+                + Payloads.abbreviate(payload)
+                + " ("
+                + done
+                + " jobs were enqueued before it)");
+      }
+      int priority = columns.priority() == null ? 0 : rs.getInt(columns.priority());
+      String key = columns.idempotencyKey() == null ? null : rs.getString(columns.idempotencyKey());
+      return new NewJob(payload, priority, Duration.ZERO, null, key);
+    }
+
+    private long write(QueueSession session, List<TableName> holds, int shard, List<NewJob> chunk)
+        throws SQLException {
+      if (!viaHoldTable) {
+        return session.enqueue(chunk, chunk.size()).inserted();
+      }
+      Dialect dialect = queues.get(shard).dialect();
+      StringBuilder sql =
+          new StringBuilder("INSERT INTO ")
+              .append(dialect.quote(holds.get(shard)))
+              .append(" (payload, priority, idempotency_key) VALUES ");
+      for (int i = 0; i < chunk.size(); i++) {
+        sql.append(i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)");
+      }
+      Connection c = session.connection();
+      try (PreparedStatement insert = c.prepareStatement(sql.toString())) {
+        int p = 1;
+        for (NewJob job : chunk) {
+          insert.setString(p++, job.payload());
+          insert.setInt(p++, job.priority());
+          insert.setString(p++, job.idempotencyKey());
+        }
+        insert.executeUpdate();
+      }
+      c.commit();
+      return 0;
+    }
+  }
+
+  /** What to enqueue and where. */
+  public static final class Builder {
+    private final List<ConnectionConfig> shards = new ArrayList<>();
+    private String queue;
+    private List<NewJob> jobs;
+    private String query;
+    private ConnectionConfig source;
+    private int chunkSize = DEFAULT_CHUNK_SIZE;
+    private boolean viaHoldTable;
+
+    private Builder() {}
+
+    /** A database holding the queue; several shards are filled in parallel. */
+    public Builder shard(ConnectionConfig config) {
+      shards.add(requireNonNull(config, "config is null"));
+      return this;
+    }
+
+    public Builder queue(String name) {
+      this.queue = name;
+      return this;
+    }
+
+    public Builder jobs(List<NewJob> list) {
+      this.jobs = List.copyOf(list);
+      return this;
+    }
+
+    /** A query whose rows become jobs; it runs on each shard unless {@link #source} is set. */
+    public Builder query(String sql) {
+      this.query = sql;
+      return this;
+    }
+
+    /** Runs the query on this database instead, spreading its rows over the shards. */
+    public Builder source(ConnectionConfig config) {
+      this.source = config;
+      return this;
+    }
+
+    /** Rows per committed chunk: the longest any live insert or claim waits for this job. */
+    public Builder chunkSize(int rows) {
+      this.chunkSize = rows;
+      return this;
+    }
+
+    public Builder viaHoldTable(boolean on) {
+      this.viaHoldTable = on;
+      return this;
+    }
+
+    public BulkEnqueue build() {
+      return new BulkEnqueue(this);
+    }
+  }
+}

@@ -1,0 +1,480 @@
+package dev.dray.queue;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.dray.DrayException;
+import dev.dray.ErrorCode;
+import dev.dray.db.SqlErrors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One connection to a queue, for one thread. Every operation is one short READ COMMITTED
+ * transaction that commits before returning: no lock is ever held while a handler runs. Deadlocks
+ * and lock wait timeouts are rolled back and retried here (they are counted, never thrown).
+ */
+public final class QueueSession implements AutoCloseable {
+  private static final int LOCK_CONFLICT_RETRIES = 20;
+  private static final int MAX_ERROR_LENGTH = 2000;
+
+  /** Five parameters a row must stay below the protocol's 65,535 placeholders. */
+  static final int MAX_ROWS_PER_STATEMENT = 13_000;
+
+  private final JobQueue queue;
+  private final QueueSql sql;
+  private final Connection connection;
+
+  QueueSession(JobQueue queue, Connection connection) {
+    this.queue = queue;
+    this.sql = queue.sql();
+    this.connection = connection;
+    try (Statement statement = connection.createStatement()) {
+      // READ COMMITTED: no gap locks, so inserts never wait for a claim's scan (the
+      // insert-intention
+      // deadlocks of Solid Queue issue 229), and locks on rows a scan rejects are released at once.
+      statement.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      statement.execute("SET SESSION innodb_lock_wait_timeout = 10");
+      connection.setAutoCommit(false);
+    } catch (SQLException e) {
+      closeQuietly();
+      throw failure("open a session", e);
+    }
+  }
+
+  /**
+   * Claims up to {@code max} ready jobs in claim order, skipping rows other workers hold, and
+   * leases them to {@code owner} for {@code lease}. One transaction: SELECT ... FOR UPDATE SKIP
+   * LOCKED, one UPDATE of those ids, COMMIT.
+   */
+  public List<ClaimedJob> claim(String owner, int max, Duration lease) {
+    return completeAndClaim(owner, List.of(), max, lease);
+  }
+
+  /**
+   * Completes the previous batch and claims the next one in the same transaction: one commit (one
+   * log flush) per batch instead of two. The completed rows are this owner's leased rows, which no
+   * claim's scan of ready rows ever touches, so the two parts cannot wait on each other.
+   */
+  public List<ClaimedJob> completeAndClaim(
+      String owner, Collection<Long> completed, int max, Duration lease) {
+    requireNonNull(owner, "owner is null");
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1");
+    }
+    String completedList = completed.isEmpty() ? null : QueueSql.idList(completed);
+    return withRetry(
+        "claim jobs",
+        () -> {
+          if (completedList != null) {
+            completeInTransaction(owner, completedList);
+          }
+          List<ClaimedJob> jobs = new ArrayList<>(Math.min(max, 1024));
+          List<Long> ids = new ArrayList<>(Math.min(max, 1024));
+          try (PreparedStatement select = connection.prepareStatement(sql.claimSelect)) {
+            select.setInt(1, max);
+            try (ResultSet rs = select.executeQuery()) {
+              while (rs.next()) {
+                long id = rs.getLong(1);
+                int attempts = rs.getInt(2);
+                int jobMax = rs.getObject(3) == null ? queue.maxAttempts() : rs.getInt(3);
+                jobs.add(
+                    new ClaimedJob(
+                        id, rs.getString(4), attempts + 1, jobMax, Math.max(0, rs.getLong(5))));
+                ids.add(id);
+              }
+            }
+          }
+          if (!ids.isEmpty()) {
+            try (PreparedStatement update =
+                connection.prepareStatement(sql.leaseUpdatePrefix + QueueSql.idList(ids))) {
+              update.setString(1, owner);
+              update.setLong(2, micros(lease));
+              update.executeUpdate();
+            }
+          }
+          connection.commit();
+          return jobs;
+        });
+  }
+
+  /** Completes jobs: deletes them, or moves them to the done table when the queue has one. */
+  public int complete(String owner, Collection<Long> ids) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    String idList = QueueSql.idList(ids);
+    return withRetry(
+        "complete jobs",
+        () -> {
+          int deleted = completeInTransaction(owner, idList);
+          connection.commit();
+          return deleted;
+        });
+  }
+
+  private int completeInTransaction(String owner, String idList) throws SQLException {
+    if (queue.hasDoneTable()) {
+      try (PreparedStatement move = connection.prepareStatement(sql.moveToDonePrefix + idList)) {
+        move.setString(1, owner);
+        move.executeUpdate();
+      }
+    }
+    try (PreparedStatement delete = connection.prepareStatement(sql.deletePrefix + idList)) {
+      delete.setString(1, owner);
+      return delete.executeUpdate();
+    }
+  }
+
+  /**
+   * Records a failed attempt: the job becomes ready again after a backoff, or dead with {@code
+   * error} as its last error when it has used its attempts. Returns true if it is now dead.
+   */
+  public boolean fail(String owner, ClaimedJob job, String error) {
+    String message = error == null ? "failed" : error;
+    String lastError =
+        message.length() > MAX_ERROR_LENGTH ? message.substring(0, MAX_ERROR_LENGTH) : message;
+    Duration delay = queue.retryDelay(job.attempt());
+    return withRetry(
+        "record failure of job " + job.id(),
+        () -> {
+          try (PreparedStatement update = connection.prepareStatement(sql.failUpdate)) {
+            update.setInt(1, queue.maxAttempts());
+            update.setLong(2, micros(delay));
+            update.setString(3, lastError);
+            update.setLong(4, job.id());
+            update.setString(5, owner);
+            update.executeUpdate();
+          }
+          connection.commit();
+          return job.lastAttempt();
+        });
+  }
+
+  /** Gives claimed jobs back unstarted: ready at once, the attempt not counted. */
+  public int release(String owner, Collection<Long> ids) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    return updateOwned("release jobs", sql.releasePrefix, owner, ids, null);
+  }
+
+  /** Extends the leases of jobs still being worked on (heartbeat). */
+  public int extendLeases(String owner, Collection<Long> ids, Duration lease) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    return updateOwned("extend leases", sql.extendPrefix, owner, ids, lease);
+  }
+
+  /**
+   * Makes jobs whose lease expired claimable again (or dead when they used their attempts): their
+   * worker crashed or stalled. Returns how many were reclaimed.
+   */
+  public int reclaimExpired(int limit) {
+    return withRetry(
+        "reclaim expired leases",
+        () -> {
+          List<Long> ids = new ArrayList<>();
+          try (PreparedStatement select = connection.prepareStatement(sql.expiredSelect)) {
+            select.setInt(1, limit);
+            try (ResultSet rs = select.executeQuery()) {
+              while (rs.next()) {
+                ids.add(rs.getLong(1));
+              }
+            }
+          }
+          int updated = 0;
+          if (!ids.isEmpty()) {
+            try (PreparedStatement update =
+                connection.prepareStatement(sql.expiredUpdatePrefix + QueueSql.idList(ids))) {
+              update.setInt(1, queue.maxAttempts());
+              updated = update.executeUpdate();
+            }
+          }
+          connection.commit();
+          return updated;
+        });
+  }
+
+  /** Whether any job is ready, delayed or leased (dead jobs do not count). */
+  public boolean hasOpenJobs() {
+    return withRetry(
+        "check for open jobs",
+        () -> {
+          boolean open;
+          try (Statement statement = connection.createStatement();
+              ResultSet rs = statement.executeQuery(sql.openJobsExist)) {
+            open = rs.next() && rs.getBoolean(1);
+          }
+          connection.commit();
+          return open;
+        });
+  }
+
+  /** Enqueues jobs with multi-row INSERT IGNORE statements, each committed on its own. */
+  public EnqueueResult enqueue(List<NewJob> jobs) {
+    return enqueue(jobs, QueueSql.ROWS_PER_INSERT);
+  }
+
+  /** Enqueues jobs, {@code rowsPerCommit} per multi-row INSERT IGNORE statement and commit. */
+  public EnqueueResult enqueue(List<NewJob> jobs, int rowsPerCommit) {
+    if (rowsPerCommit < 1 || rowsPerCommit > MAX_ROWS_PER_STATEMENT) {
+      throw DrayException.usage(
+          "rows per insert must be 1.." + MAX_ROWS_PER_STATEMENT + ", got " + rowsPerCommit);
+    }
+    long inserted = 0;
+    for (int from = 0; from < jobs.size(); from += rowsPerCommit) {
+      List<NewJob> chunk = jobs.subList(from, Math.min(jobs.size(), from + rowsPerCommit));
+      try {
+        inserted += insertChunk(chunk);
+      } catch (DrayException e) {
+        if (from == 0) {
+          throw e;
+        }
+        throw new DrayException(
+            e.code(),
+            e.getMessage() + " (the first " + from + " of " + jobs.size() + " jobs were enqueued)",
+            e);
+      }
+    }
+    return new EnqueueResult(jobs.size(), inserted);
+  }
+
+  private int insertChunk(List<NewJob> chunk) {
+    // Only lock conflicts are retried: after a lost connection the insert may have committed, and
+    // repeating it would enqueue jobs twice.
+    return withRetry(
+        "enqueue " + chunk.size() + " jobs",
+        () -> {
+          int count;
+          try (PreparedStatement insert =
+              connection.prepareStatement(sql.insertStatement(chunk.size()))) {
+            int p = 1;
+            for (NewJob job : chunk) {
+              insert.setString(p++, job.payload());
+              insert.setInt(p++, job.priority());
+              insert.setLong(p++, micros(job.delay()));
+              if (job.maxAttempts() == null) {
+                insert.setNull(p++, java.sql.Types.INTEGER);
+              } else {
+                insert.setInt(p++, job.maxAttempts());
+              }
+              insert.setString(p++, job.idempotencyKey());
+            }
+            count = insert.executeUpdate();
+          }
+          connection.commit();
+          return count;
+        });
+  }
+
+  QueueStats stats(Duration sample) {
+    QueueStats first = readStats();
+    if (sample.isZero() || sample.isNegative()) {
+      return first;
+    }
+    long maxIdBefore = readLong(sql.maxId);
+    long start = System.nanoTime();
+    try {
+      queue.sleeper().sleep(sample);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DrayException(
+          ErrorCode.INTERRUPTED, "interrupted while sampling queue " + queue.name());
+    }
+    QueueStats second = readStats();
+    long maxIdAfter = readLong(sql.maxId);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    // Completed = open before + enqueued meanwhile - open after. Enqueued is read from the id
+    // counter, so auto-increment gaps (rolled-back or ignored inserts) can overstate it a little.
+    long completed =
+        first.open() + (maxIdAfter - maxIdBefore) - second.open() - (second.dead() - first.dead());
+    return second.withThroughput(Math.max(0, completed) / Math.max(seconds, 1e-3));
+  }
+
+  private QueueStats readStats() {
+    return withRetry(
+        "read queue stats",
+        () -> {
+          long ready = 0;
+          long delayed = 0;
+          long leased = 0;
+          long dead = 0;
+          try (Statement statement = connection.createStatement();
+              ResultSet rs = statement.executeQuery(sql.stats)) {
+            while (rs.next()) {
+              int state = rs.getInt(1);
+              long count = rs.getLong(2);
+              long invisible = rs.getLong(3);
+              switch (state) {
+                case QueueSql.READY -> {
+                  delayed = invisible;
+                  ready = count - invisible;
+                }
+                case QueueSql.LEASED -> leased = count;
+                case QueueSql.DEAD -> dead = count;
+                default -> {}
+              }
+            }
+          }
+          double oldest = readLong(sql.oldestReady) / 1e6;
+          long done = -1;
+          long lastMinute = -1;
+          if (queue.hasDoneTable()) {
+            try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql.doneLastMinute)) {
+              rs.next();
+              lastMinute = rs.getLong(1);
+              done = rs.getLong(2);
+            }
+          }
+          connection.commit();
+          return new QueueStats(ready, delayed, leased, dead, done, oldest, lastMinute, -1);
+        });
+  }
+
+  private long readLong(String query) {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(query)) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      throw failure("read queue stats", e);
+    }
+  }
+
+  private int updateOwned(
+      String what, String prefix, String owner, Collection<Long> ids, Duration lease) {
+    String statementText = prefix + QueueSql.idList(ids);
+    return withRetry(
+        what,
+        () -> {
+          int updated;
+          try (PreparedStatement update = connection.prepareStatement(statementText)) {
+            int p = 1;
+            if (lease != null) {
+              update.setLong(p++, micros(lease));
+            }
+            update.setString(p, owner);
+            updated = update.executeUpdate();
+          }
+          connection.commit();
+          return updated;
+        });
+  }
+
+  private interface SqlAction<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs one statement as its own committed transaction, retrying lock conflicts; for bulk
+   * enqueue's chunked {@code INSERT ... SELECT} from the hold table. Returns the affected row
+   * count.
+   */
+  int executeCommitted(String what, String statementText, long... parameters) {
+    return withRetry(
+        what,
+        () -> {
+          int count;
+          try (PreparedStatement statement = connection.prepareStatement(statementText)) {
+            for (int i = 0; i < parameters.length; i++) {
+              statement.setLong(i + 1, parameters[i]);
+            }
+            count = statement.executeUpdate();
+          }
+          connection.commit();
+          return count;
+        });
+  }
+
+  Connection connection() {
+    return connection;
+  }
+
+  private <T> T withRetry(String what, SqlAction<T> action) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return action.run();
+      } catch (SQLException e) {
+        rollbackQuietly();
+        if (SqlErrors.isLockConflict(e) && attempt < LOCK_CONFLICT_RETRIES) {
+          queue.countLockConflict();
+          pause(attempt);
+          continue;
+        }
+        throw failure(what, e);
+      }
+    }
+  }
+
+  private void pause(int attempt) {
+    try {
+      long millis = ThreadLocalRandom.current().nextLong(1, 5L * Math.min(attempt, 10) + 2);
+      queue.sleeper().sleep(Duration.ofMillis(millis));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DrayException(
+          ErrorCode.INTERRUPTED, "interrupted while retrying on queue " + queue.name());
+    }
+  }
+
+  private DrayException failure(String what, SQLException e) {
+    if (SqlErrors.isConnectionLost(e)) {
+      return new DrayException(
+          ErrorCode.CONNECTION_FAILED,
+          "lost the database while trying to "
+              + what
+              + " on queue "
+              + queue.name()
+              + " at "
+              + queue.connection().safeUrl()
+              + ": "
+              + SqlErrors.describe(e),
+          e);
+    }
+    if (SqlErrors.isNoSuchTable(e)) {
+      return new DrayException(
+          ErrorCode.NOT_FOUND,
+          "queue table " + queue.table() + " is gone: " + SqlErrors.describe(e),
+          e);
+    }
+    return new DrayException(
+        ErrorCode.TASK_FAILED,
+        "cannot " + what + " on queue " + queue.name() + ": " + SqlErrors.describe(e),
+        e);
+  }
+
+  private void rollbackQuietly() {
+    try {
+      connection.rollback();
+    } catch (SQLException ignored) {
+      // the connection may be gone; the server rolls back on disconnect anyway
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // nothing to do
+    }
+  }
+
+  static long micros(Duration duration) {
+    return duration.toNanos() / 1000;
+  }
+
+  @Override
+  public void close() {
+    rollbackQuietly();
+    closeQuietly();
+  }
+}

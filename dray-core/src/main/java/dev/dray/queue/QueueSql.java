@@ -1,0 +1,159 @@
+package dev.dray.queue;
+
+import dev.dray.db.Dialect;
+import dev.dray.db.TableName;
+import java.util.Collection;
+import java.util.StringJoiner;
+
+/**
+ * Every statement dray runs against one queue, built once. The claim order is always the {@code
+ * claim_order} index (state, priority, id), so concurrent claims, completions and heartbeats lock
+ * rows in primary-key order within a priority and never wait on each other in a cycle.
+ */
+final class QueueSql {
+  static final int READY = 0;
+  static final int LEASED = 1;
+  static final int DEAD = 2;
+
+  /**
+   * Rows per multi-row INSERT: keeps statements well below max_allowed_packet and 65,535
+   * parameters.
+   */
+  static final int ROWS_PER_INSERT = 1000;
+
+  final String table;
+  final String doneTable;
+  final String holdTable;
+  final String claimSelect;
+  final String leaseUpdatePrefix;
+  final String insertPrefix;
+  final String insertRow;
+  final String deletePrefix;
+  final String moveToDonePrefix;
+  final String failUpdate;
+  final String releasePrefix;
+  final String extendPrefix;
+  final String expiredSelect;
+  final String expiredUpdatePrefix;
+  final String openJobsExist;
+  final String stats;
+  final String oldestReady;
+  final String doneLastMinute;
+  final String maxId;
+
+  QueueSql(Dialect dialect, TableName queueTable, TableName done, TableName hold) {
+    table = dialect.quote(queueTable);
+    doneTable = dialect.quote(done);
+    holdTable = dialect.quote(hold);
+    claimSelect =
+        "SELECT id, attempts, max_attempts, payload, TIMESTAMPDIFF(MICROSECOND, GREATEST(created_at, visible_at), NOW(6))"
+            + " FROM "
+            + table
+            + " WHERE state = "
+            + READY
+            + " AND visible_at <= NOW(6) ORDER BY state, priority, id LIMIT ? "
+            + dialect.skipLockedClause();
+    leaseUpdatePrefix =
+        "UPDATE "
+            + table
+            + " SET state = "
+            + LEASED
+            + ", attempts = attempts + 1, lease_owner = ?, lease_until = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN ";
+    insertPrefix =
+        "INSERT IGNORE INTO "
+            + table
+            + " (payload, priority, visible_at, max_attempts, idempotency_key) VALUES ";
+    insertRow = "(?, ?, NOW(6) + INTERVAL ? MICROSECOND, ?, ?)";
+    deletePrefix = "DELETE FROM " + table + " WHERE lease_owner = ? AND id IN ";
+    moveToDonePrefix =
+        "INSERT INTO "
+            + doneTable
+            + " (id, payload, attempts, created_at, completed_at, idempotency_key)"
+            + " SELECT id, payload, attempts, created_at, NOW(6), idempotency_key FROM "
+            + table
+            + " WHERE lease_owner = ? AND id IN ";
+    failUpdate =
+        "UPDATE "
+            + table
+            + " SET state = IF(attempts >= COALESCE(max_attempts, ?), "
+            + DEAD
+            + ", "
+            + READY
+            + "), visible_at = NOW(6) + INTERVAL ? MICROSECOND, last_error = ?, lease_owner = NULL, lease_until = NULL"
+            + " WHERE id = ? AND lease_owner = ?";
+    releasePrefix =
+        "UPDATE "
+            + table
+            + " SET state = "
+            + READY
+            + ", attempts = GREATEST(attempts - 1, 0), lease_owner = NULL, lease_until = NULL"
+            + " WHERE lease_owner = ? AND id IN ";
+    extendPrefix =
+        "UPDATE "
+            + table
+            + " SET lease_until = NOW(6) + INTERVAL ? MICROSECOND WHERE lease_owner = ? AND id IN ";
+    expiredSelect =
+        "SELECT id FROM "
+            + table
+            + " WHERE state = "
+            + LEASED
+            + " AND lease_until < NOW(6) ORDER BY state, priority, id LIMIT ? "
+            + dialect.skipLockedClause();
+    expiredUpdatePrefix =
+        "UPDATE "
+            + table
+            + " SET state = IF(attempts >= COALESCE(max_attempts, ?), "
+            + DEAD
+            + ", "
+            + READY
+            + "), last_error = CONCAT('lease expired (worker ', COALESCE(lease_owner, '?'), ' gone or too slow)'),"
+            + " lease_owner = NULL, lease_until = NULL, visible_at = NOW(6) WHERE state = "
+            + LEASED
+            + " AND id IN ";
+    openJobsExist =
+        "SELECT EXISTS (SELECT 1 FROM "
+            + table
+            + " WHERE state IN ("
+            + READY
+            + ", "
+            + LEASED
+            + "))";
+    stats = "SELECT state, COUNT(*), SUM(visible_at > NOW(6)) FROM " + table + " GROUP BY state";
+    oldestReady =
+        "SELECT TIMESTAMPDIFF(MICROSECOND, MIN(created_at), NOW(6)) FROM "
+            + table
+            + " WHERE state = "
+            + READY
+            + " AND visible_at <= NOW(6)";
+    doneLastMinute =
+        "SELECT COUNT(*), (SELECT COUNT(*) FROM "
+            + doneTable
+            + ") FROM "
+            + doneTable
+            + " WHERE completed_at > NOW(6) - INTERVAL 60 SECOND";
+    maxId = "SELECT COALESCE(MAX(id), 0) FROM " + table;
+  }
+
+  /**
+   * {@code (1, 2, 3)} for ids in ascending order. Ids are longs read from the table, never user
+   * text, so writing them into the statement is safe; sorting them makes every statement lock rows
+   * in primary-key order.
+   */
+  static String idList(Collection<Long> ids) {
+    StringJoiner joiner = new StringJoiner(", ", "(", ")");
+    ids.stream().sorted().forEach(id -> joiner.add(Long.toString(id)));
+    return joiner.toString();
+  }
+
+  String insertStatement(int rows) {
+    StringBuilder sql = new StringBuilder(insertPrefix.length() + rows * (insertRow.length() + 2));
+    sql.append(insertPrefix);
+    for (int i = 0; i < rows; i++) {
+      if (i > 0) {
+        sql.append(", ");
+      }
+      sql.append(insertRow);
+    }
+    return sql.toString();
+  }
+}
