@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedMariaDb implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
 
+  private static final int START_ATTEMPTS = 3;
+
   private final DB db;
   private final DBConfiguration configuration;
   private final Path baseDir;
@@ -33,6 +35,24 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   /** Starts a server on a free port of 127.0.0.1 with settings fit for bulk work. */
   public static EmbeddedMariaDb start() {
+    // Installing the system tables now and then fails on a loaded machine; a fresh folder fixes it.
+    DrayException last = null;
+    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+      try {
+        return startOnce();
+      } catch (DrayException e) {
+        last = e;
+        LOG.warn(
+            "embedded MariaDB did not start (attempt {} of {}): {}",
+            attempt,
+            START_ATTEMPTS,
+            e.getMessage());
+      }
+    }
+    throw last;
+  }
+
+  private static EmbeddedMariaDb startOnce() {
     Path baseDir;
     try {
       baseDir = Files.createTempDirectory("dray-mariadb-");
@@ -73,8 +93,19 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     } catch (Exception e) {
       deleteQuietly(baseDir);
       throw new DrayException(
-          ErrorCode.CONNECTION_FAILED, "cannot start the embedded MariaDB: " + e.getMessage(), e);
+          ErrorCode.CONNECTION_FAILED, "cannot start the embedded MariaDB: " + causes(e), e);
     }
+  }
+
+  private static String causes(Throwable e) {
+    StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
+      text.append(": ").append(cause.getMessage());
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return text.toString();
   }
 
   /**
