@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./dray --help
 ./dray --version
-./dray demo
+[[ ${DRAY_SKIP_DEMO:-} == 1 ]] || ./dray demo
 
 if ! (exec 3<>/dev/tcp/127.0.0.1/3306) 2>/dev/null || ! command -v mariadb >/dev/null; then
   echo "README tour skipped: no MariaDB server and client on 127.0.0.1:3306"
@@ -16,9 +16,9 @@ schema=dray_readme_tour
 work=$(mktemp -d)
 password="tour-$RANDOM-$RANDOM"
 sql() { mariadb -h 127.0.0.1 -u root "$@"; }
-cleanup() { sql -e "DROP DATABASE IF EXISTS $schema; DROP USER IF EXISTS 'etl'@'%', 'etl'@'localhost'" || true; rm -rf "$work"; }
-trap cleanup EXIT
-cleanup
+drop_scratch() { sql -e "DROP DATABASE IF EXISTS $schema; DROP USER IF EXISTS 'etl'@'%', 'etl'@'localhost'" || true; }
+trap 'drop_scratch; rm -rf "$work"' EXIT
+drop_scratch
 sql -e "CREATE DATABASE $schema;
   CREATE USER 'etl'@'%' IDENTIFIED BY '$password'; CREATE USER 'etl'@'localhost' IDENTIFIED BY '$password';
   GRANT ALL ON $schema.* TO 'etl'@'%'; GRANT ALL ON $schema.* TO 'etl'@'localhost';
