@@ -12,8 +12,7 @@ import java.util.regex.Pattern;
 public final class Secrets {
   public static final String MASK = "****";
   private static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
-  private static final Pattern URL_PASSWORD =
-      Pattern.compile("(?i)(password|pwd)=([^&;\\s)]*)");
+  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password|pwd)=([^&;\\s)]*)");
   private static final Pattern USER_INFO = Pattern.compile("(//[^/:@\\s]+):([^@/\\s]+)@");
 
   private Secrets() {}

@@ -12,13 +12,22 @@ import picocli.CommandLine.Option;
  * they do not show in process lists or shell history.
  */
 public final class ConnectionOptions {
-  @Option(names = "--user", paramLabel = "USER", description = "User name (default: from the URL, else root).")
+  @Option(
+      names = "--user",
+      paramLabel = "USER",
+      description = "User name (default: from the URL, else root).")
   String user;
 
-  @Option(names = "--password-env", paramLabel = "VAR", description = "Read the password from this environment variable.")
+  @Option(
+      names = "--password-env",
+      paramLabel = "VAR",
+      description = "Read the password from this environment variable.")
   String passwordEnv;
 
-  @Option(names = "--password-file", paramLabel = "FILE", description = "Read the password from the first line of this file.")
+  @Option(
+      names = "--password-file",
+      paramLabel = "FILE",
+      description = "Read the password from the first line of this file.")
   Path passwordFile;
 
   /** The connection settings for a URL given on the command line. */

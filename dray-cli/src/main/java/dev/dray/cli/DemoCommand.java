@@ -39,13 +39,22 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--rows", paramLabel = "N", description = "Rows to generate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rows",
+      paramLabel = "N",
+      description = "Rows to generate (default: ${DEFAULT-VALUE}).")
   long rows = 1_000_000;
 
-  @Option(names = "--workers", paramLabel = "N", description = "Parallel workers (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description = "Parallel workers (default: ${DEFAULT-VALUE}).")
   int workers = LoadJob.defaultWorkers();
 
-  @Option(names = "--target", paramLabel = "FILE", description = "Keep the DuckDB file here (default: a temporary file, removed afterwards).")
+  @Option(
+      names = "--target",
+      paramLabel = "FILE",
+      description = "Keep the DuckDB file here (default: a temporary file, removed afterwards).")
   Path target;
 
   @Override
@@ -60,7 +69,9 @@ public final class DemoCommand implements Callable<Integer> {
       tempDir = Files.createTempDirectory("dray-demo-");
       duckFile = tempDir.resolve("demo.duckdb");
     } else if (Files.exists(duckFile)) {
-      throw new DrayException(ErrorCode.TARGET_UNAVAILABLE, "target " + duckFile + " exists already; choose a new file");
+      throw new DrayException(
+          ErrorCode.TARGET_UNAVAILABLE,
+          "target " + duckFile + " exists already; choose a new file");
     }
     out.println("starting embedded MariaDB ...");
     out.flush();
@@ -71,11 +82,15 @@ public final class DemoCommand implements Callable<Integer> {
           Statement statement = connection.createStatement()) {
         statement.execute("CREATE DATABASE demo");
         Dialect dialect = Dialects.detect(connection);
-        out.printf("%s on port %d; generating %,d rows of workload W1 ...%n", dialect.productName(), mariaDb.port(), rows);
+        out.printf(
+            "%s on port %d; generating %,d rows of workload W1 ...%n",
+            dialect.productName(), mariaDb.port(), rows);
         out.flush();
         OrdersWorkload.create(connection, dialect, table, rows);
       }
-      out.printf("generated in %.1f s; loading into DuckDB ...%n", (System.nanoTime() - generateStart) / 1e9);
+      out.printf(
+          "generated in %.1f s; loading into DuckDB ...%n",
+          (System.nanoTime() - generateStart) / 1e9);
       out.flush();
       LoadResult result =
           LoadJob.builder()
@@ -96,7 +111,8 @@ public final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void printSummary(PrintWriter out, LoadResult result, Path duckFile) throws SQLException, IOException {
+  private static void printSummary(PrintWriter out, LoadResult result, Path duckFile)
+      throws SQLException, IOException {
     out.println();
     out.println("dray demo summary");
     out.printf("  rows        %,d%n", result.rows());
@@ -107,7 +123,8 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf("  rows/s      %,.0f%n", result.rowsPerSecond());
     out.printf("  target      %s (%,d bytes)%n", duckFile, Files.size(duckFile));
     out.println();
-    out.println("revenue per month (DuckDB: SELECT month, count(*), sum(amount) FROM orders GROUP BY 1)");
+    out.println(
+        "revenue per month (DuckDB: SELECT month, count(*), sum(amount) FROM orders GROUP BY 1)");
     try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + duckFile.toAbsolutePath());
         Statement statement = duck.createStatement();
         ResultSet rs =

@@ -32,7 +32,8 @@ public final class DrayCli {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /** Runs dray with the given arguments and streams; returns the exit code (for tests and main). */
@@ -46,7 +47,8 @@ public final class DrayCli {
     return commandLine.execute(args);
   }
 
-  private static int handleFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+  private static int handleFailure(
+      Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     if (e instanceof DrayException dray) {
       err.println("dray: " + Secrets.redact(dray.getMessage()));

@@ -5,15 +5,16 @@ import dev.dray.db.TableName;
 import dev.dray.load.LoadJob;
 import dev.dray.load.LoadResult;
 import dev.dray.plan.Task;
+import dev.dray.run.Cancellation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code dray load}: parallel load of tables into a DuckDB file. */
 @Command(
@@ -26,31 +27,60 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class LoadCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--source", required = true, paramLabel = "URL", description = "Source JDBC URL, e.g. jdbc:mariadb://127.0.0.1:3306/shop")
+  @Option(
+      names = "--source",
+      required = true,
+      paramLabel = "URL",
+      description = "Source JDBC URL, e.g. jdbc:mariadb://127.0.0.1:3306/shop")
   String source;
 
-  @Option(names = "--table", required = true, paramLabel = "DB.T", description = "Table to load (repeatable).")
+  @Option(
+      names = "--table",
+      required = true,
+      paramLabel = "DB.T",
+      description = "Table to load (repeatable).")
   List<String> tables;
 
-  @Option(names = "--target", required = true, paramLabel = "duckdb:FILE", description = "Target DuckDB file, as duckdb:FILE or a path.")
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "duckdb:FILE",
+      description = "Target DuckDB file, as duckdb:FILE or a path.")
   String target;
 
-  @Option(names = "--target-table", paramLabel = "NAME", description = "Target table name (one source table only; default: the source table's name).")
+  @Option(
+      names = "--target-table",
+      paramLabel = "NAME",
+      description = "Target table name (one source table only; default: the source table's name).")
   String targetTable;
 
-  @Option(names = "--workers", paramLabel = "N", description = "Parallel workers (default: max(2, round(0.8 x cores)) = ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description = "Parallel workers (default: max(2, round(0.8 x cores)) = ${DEFAULT-VALUE}).")
   int workers = LoadJob.defaultWorkers();
 
-  @Option(names = "--chunk-rows", paramLabel = "N", description = "Split partitions/tables larger than this into key ranges (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--chunk-rows",
+      paramLabel = "N",
+      description =
+          "Split partitions/tables larger than this into key ranges (default: ${DEFAULT-VALUE}).")
   long chunkRows = LoadJob.DEFAULT_CHUNK_ROWS;
 
-  @Option(names = "--resume", description = "Continue an interrupted load: skip tasks already done.")
+  @Option(
+      names = "--resume",
+      description = "Continue an interrupted load: skip tasks already done.")
   boolean resume;
 
-  @Option(names = "--report", paramLabel = "FILE.json", description = "Write a JSON report of every task and the totals.")
+  @Option(
+      names = "--report",
+      paramLabel = "FILE.json",
+      description = "Write a JSON report of every task and the totals.")
   Path report;
 
-  @Option(names = "--dry-run", description = "Print the plan (tasks, estimated rows, workers) and touch nothing.")
+  @Option(
+      names = "--dry-run",
+      description = "Print the plan (tasks, estimated rows, workers) and touch nothing.")
   boolean dryRun;
 
   @Mixin ConnectionOptions connection;
@@ -73,16 +103,38 @@ public final class LoadCommand implements Callable<Integer> {
     if (dryRun) {
       List<Task> plan = job.plan();
       int effectiveWorkers = Math.max(1, Math.min(workers, plan.size()));
-      out.printf("plan: %d tasks, %d workers, about %,d rows%n", plan.size(), effectiveWorkers, plan.stream().mapToLong(Task::estimatedRows).sum());
+      out.printf(
+          "plan: %d tasks, %d workers, about %,d rows%n",
+          plan.size(), effectiveWorkers, plan.stream().mapToLong(Task::estimatedRows).sum());
       for (Task task : plan) {
-        out.printf("  #%-4d %-60s ~%,d rows%n", task.sequence(), task.describe(), task.estimatedRows());
+        out.printf(
+            "  #%-4d %-60s ~%,d rows%n", task.sequence(), task.describe(), task.estimatedRows());
       }
       return 0;
     }
-    LoadResult result = job.run();
+    PrintWriter err = spec.commandLine().getErr();
+    LoadResult result;
+    try (LoadProgress progress = new LoadProgress(err, System.console() != null)) {
+      result = job.run(new Cancellation(), progress);
+    }
     out.printf(
         "loaded %,d rows from %d table(s) in %d tasks with %d workers in %.1f s (%,.0f rows/s) into %s%n",
-        result.rows(), result.tables().size(), result.tasks(), result.workers(), result.seconds(), result.rowsPerSecond(), result.target());
+        result.rowsThisRun(),
+        result.tables().size(),
+        result.tasks() - result.tasksSkipped(),
+        result.workers(),
+        result.seconds(),
+        result.rowsPerSecond(),
+        result.target());
+    if (result.tasksSkipped() > 0) {
+      out.printf(
+          "resumed: %d of %d tasks were done by the interrupted run; %,d rows in total%n",
+          result.tasksSkipped(), result.tasks(), result.rows());
+    }
+    if (result.zeroDates() > 0) {
+      out.printf(
+          "%,d zero dates (0000-00-00 and the like) were loaded as NULL%n", result.zeroDates());
+    }
     if (report != null) {
       Reports.write(report, result);
     }

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 
 /** Writes result objects as JSON reports. Results hold no credentials, so nothing leaks here. */
 final class Reports {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Reports() {}
 
@@ -17,7 +18,8 @@ final class Reports {
     try {
       JSON.writeValue(file.toFile(), result);
     } catch (IOException e) {
-      throw new DrayException(ErrorCode.INTERNAL, "cannot write report " + file + ": " + e.getMessage(), e);
+      throw new DrayException(
+          ErrorCode.INTERNAL, "cannot write report " + file + ": " + e.getMessage(), e);
     }
   }
 

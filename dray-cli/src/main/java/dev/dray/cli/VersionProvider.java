@@ -9,7 +9,12 @@ final class VersionProvider implements IVersionProvider {
     String version = DrayCli.class.getPackage().getImplementationVersion();
     return new String[] {
       "dray " + (version == null ? "development build" : version),
-      "Java " + System.getProperty("java.version") + " on " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+      "Java "
+          + System.getProperty("java.version")
+          + " on "
+          + System.getProperty("os.name")
+          + " "
+          + System.getProperty("os.arch")
     };
   }
 }

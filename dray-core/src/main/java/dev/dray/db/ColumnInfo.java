@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param name the column name, unquoted
  * @param position 1-based ordinal position
  * @param dataType the bare type in lower case ({@code bigint}, {@code varchar}, {@code enum}, ...)
- * @param columnType the full type in lower case ({@code bigint(20) unsigned}, {@code enum('a','b')})
+ * @param columnType the full type in lower case ({@code bigint(20) unsigned}, {@code
+ *     enum('a','b')})
  * @param nullable whether NULL is allowed
  * @param precision numeric precision, or -1
  * @param scale numeric scale, or -1

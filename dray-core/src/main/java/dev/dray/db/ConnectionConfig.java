@@ -87,7 +87,8 @@ public record ConnectionConfig(String url, String user, String password) {
   }
 
   private static Optional<String> urlPassword(String url) {
-    var matcher = java.util.regex.Pattern.compile("(?i)[?&;](?:password|pwd)=([^&;]*)").matcher(url);
+    var matcher =
+        java.util.regex.Pattern.compile("(?i)[?&;](?:password|pwd)=([^&;]*)").matcher(url);
     return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
   }
 }

@@ -34,12 +34,16 @@ public final class Connections {
   }
 
   static DrayException connectFailure(ConnectionConfig config, SQLException e) {
-    ErrorCode code = SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
+    ErrorCode code =
+        SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
     String reason = firstLine(e.getMessage());
     return new DrayException(
         code,
-        "cannot connect to " + config.safeUrl() + (config.user() == null ? "" : " as " + config.user())
-            + ": " + Secrets.redact(reason),
+        "cannot connect to "
+            + config.safeUrl()
+            + (config.user() == null ? "" : " as " + config.user())
+            + ": "
+            + Secrets.redact(reason),
         e);
   }
 

@@ -25,7 +25,10 @@ public interface Dialect {
     return identifiers.stream().map(this::quote).collect(Collectors.joining(", "));
   }
 
-  /** The clause that takes shared row locks on a SELECT: {@code LOCK IN SHARE MODE} or {@code FOR SHARE}. */
+  /**
+   * The clause that takes shared row locks on a SELECT: {@code LOCK IN SHARE MODE} or {@code FOR
+   * SHARE}.
+   */
   String sharedLockClause();
 
   /** The clause that takes exclusive row locks and skips rows other transactions hold. */

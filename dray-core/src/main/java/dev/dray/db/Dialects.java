@@ -18,7 +18,8 @@ public final class Dialects {
       String product = meta.getDatabaseProductName();
       return forServer(product, version);
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "cannot read server version: " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "cannot read server version: " + SqlErrors.describe(e), e);
     }
   }
 
@@ -33,7 +34,8 @@ public final class Dialects {
       return new MySqlDialect("MySQL " + stripSuffix(version));
     }
     throw new DrayException(
-        ErrorCode.UNSUPPORTED_SCHEMA, "unsupported database " + product + " " + version + " (dray supports MariaDB and MySQL)");
+        ErrorCode.UNSUPPORTED_SCHEMA,
+        "unsupported database " + product + " " + version + " (dray supports MariaDB and MySQL)");
   }
 
   private static String stripSuffix(String version) {

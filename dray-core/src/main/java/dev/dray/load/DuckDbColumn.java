@@ -30,9 +30,12 @@ import org.duckdb.DuckDBAppender;
  *     value is converted at publish)
  * @param copier moves the value of this column from the current row into the appender
  */
-public record DuckDbColumn(ColumnInfo source, String duckDbType, String stagingType, CellCopier copier) {
+public record DuckDbColumn(
+    ColumnInfo source, String duckDbType, String stagingType, CellCopier copier) {
 
-  /** DECIMAL precision DuckDB can hold; wider MySQL decimals (up to 65 digits) become exact text. */
+  /**
+   * DECIMAL precision DuckDB can hold; wider MySQL decimals (up to 65 digits) become exact text.
+   */
   public static final int MAX_DUCKDB_DECIMAL_PRECISION = 38;
 
   private static final Set<String> SPATIAL =
@@ -79,7 +82,7 @@ public record DuckDbColumn(ColumnInfo source, String duckDbType, String stagingT
       return new DuckDbColumn(column, "BLOB", DuckDbColumn::copyBytes);
     }
     return switch (type) {
-        // The appender takes unsigned values as the bit pattern of the same-width signed primitive.
+      // The appender takes unsigned values as the bit pattern of the same-width signed primitive.
       case "tinyint" ->
           new DuckDbColumn(column, unsigned ? "UTINYINT" : "TINYINT", DuckDbColumn::copyByte);
       case "smallint" ->

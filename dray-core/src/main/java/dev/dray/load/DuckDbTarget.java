@@ -113,7 +113,8 @@ final class DuckDbTarget implements AutoCloseable {
               new KeyRange(KeyCodec.decode(rs.getString(6)), KeyCodec.decode(rs.getString(7)));
           tasks.add(
               new StoredTask(
-                  new Task(rs.getLong(1), table, partition, range, rs.getLong(8)), rs.getString(3)));
+                  new Task(rs.getLong(1), table, partition, range, rs.getLong(8)),
+                  rs.getString(3)));
         }
       }
       Map<Long, TaskReport> done = new java.util.TreeMap<>();
@@ -128,7 +129,8 @@ final class DuckDbTarget implements AutoCloseable {
                       + " t USING (seq) ORDER BY d.seq")) {
         while (rs.next()) {
           long seq = rs.getLong(1);
-          Task task = tasks.stream().filter(t -> t.task().sequence() == seq).findFirst().get().task();
+          Task task =
+              tasks.stream().filter(t -> t.task().sequence() == seq).findFirst().get().task();
           done.put(
               seq,
               new TaskReport(
@@ -147,7 +149,10 @@ final class DuckDbTarget implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       throw new DrayException(
           ErrorCode.TARGET_UNAVAILABLE,
-          "cannot read the state of an interrupted load in " + file + ": " + firstLine(e.getMessage()),
+          "cannot read the state of an interrupted load in "
+              + file
+              + ": "
+              + firstLine(e.getMessage()),
           e);
     }
   }
@@ -167,7 +172,11 @@ final class DuckDbTarget implements AutoCloseable {
                     .collect(Collectors.joining(", "));
             statement.execute("DROP TABLE IF EXISTS " + quote(stagingName(table.targetTable())));
             statement.execute(
-                "CREATE TABLE " + quote(stagingName(table.targetTable())) + " (" + definition + ")");
+                "CREATE TABLE "
+                    + quote(stagingName(table.targetTable()))
+                    + " ("
+                    + definition
+                    + ")");
           }
           statement.execute("CREATE TABLE " + JOB_TABLE + " (sources VARCHAR, started TIMESTAMP)");
           statement.execute(
@@ -189,7 +198,8 @@ final class DuckDbTarget implements AutoCloseable {
           }
           Map<String, String> targets =
               tables.stream()
-                  .collect(Collectors.toMap(t -> t.info().name().toString(), LoadTable::targetTable));
+                  .collect(
+                      Collectors.toMap(t -> t.info().name().toString(), LoadTable::targetTable));
           try (PreparedStatement insert =
               connection.prepareStatement(
                   "INSERT INTO " + TASKS_TABLE + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -319,11 +329,7 @@ final class DuckDbTarget implements AutoCloseable {
 
   /** A table name as stored in the plan: parts backtick-quoted, so dots in names survive. */
   static String quotedName(TableName table) {
-    return "`"
-        + table.schema().replace("`", "``")
-        + "`.`"
-        + table.table().replace("`", "``")
-        + "`";
+    return "`" + table.schema().replace("`", "``") + "`.`" + table.table().replace("`", "``") + "`";
   }
 
   static String quote(String identifier) {

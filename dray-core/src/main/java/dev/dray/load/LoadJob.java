@@ -22,27 +22,27 @@ import dev.dray.run.Sleeper;
 import dev.dray.run.TaskListener;
 import dev.dray.run.WorkerPool;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
-import java.util.Optional;
-import java.util.stream.Collectors;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Loads MySQL/MariaDB tables into a DuckDB file in parallel. Each partition (or key range of a big
- * one) is a task; a pool of workers, each with its own connection reading the same snapshot,
- * claims tasks atomically and appends rows into staging tables that are published atomically when
- * every task succeeded. The first task that fails for good stops everything and drops staging.
+ * one) is a task; a pool of workers, each with its own connection reading the same snapshot, claims
+ * tasks atomically and appends rows into staging tables that are published atomically when every
+ * task succeeded. The first task that fails for good stops everything and drops staging.
  *
  * <pre>{@code
  * LoadResult result = LoadJob.builder()
@@ -122,13 +122,19 @@ public final class LoadJob {
         }
         target.publish(loadTables);
         List<TaskReport> ordered =
-            reports.values().stream().sorted(Comparator.comparingLong(TaskReport::sequence)).toList();
+            reports.values().stream()
+                .sorted(Comparator.comparingLong(TaskReport::sequence))
+                .toList();
         long rows = ordered.stream().mapToLong(TaskReport::rows).sum();
         long rowsThisRun = outcomes.values().stream().mapToLong(LoadWorker.Outcome::rows).sum();
         long zeroDates = ordered.stream().mapToLong(TaskReport::zeroDates).sum();
         double seconds = (System.nanoTime() - started) / 1e9;
         LOG.debug(
-            "loaded {} rows in {} tasks with {} workers in {} s", rowsThisRun, remaining.size(), workers, seconds);
+            "loaded {} rows in {} tasks with {} workers in {} s",
+            rowsThisRun,
+            remaining.size(),
+            workers,
+            seconds);
         return new LoadResult(
             settings.target(),
             loadTables.stream().map(LoadTable::targetTable).toList(),
@@ -144,7 +150,8 @@ public final class LoadJob {
             ordered);
       }
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "load failed: " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "load failed: " + SqlErrors.describe(e), e);
     }
   }
 
@@ -172,12 +179,15 @@ public final class LoadJob {
           settings.target(),
           job.done().size(),
           job.tasks().size());
-      return new Prepared(job.tasks().stream().map(DuckDbTarget.StoredTask::task).toList(), job.done());
+      return new Prepared(
+          job.tasks().stream().map(DuckDbTarget.StoredTask::task).toList(), job.done());
     }
     if (settings.resume()) {
       LOG.info("no interrupted load in {}: starting a new one", settings.target());
     } else if (stored.isPresent()) {
-      LOG.info("discarding the interrupted load in {} (run with --resume to continue it)", settings.target());
+      LOG.info(
+          "discarding the interrupted load in {} (run with --resume to continue it)",
+          settings.target());
     }
     List<Task> tasks =
         new Planner(coordinator, dialect, settings.chunkRows())
@@ -260,7 +270,9 @@ public final class LoadJob {
           return true;
         }
         String message = sql.getMessage();
-        if (message != null && message.contains("TransactionContext Error") && message.contains("onflict")) {
+        if (message != null
+            && message.contains("TransactionContext Error")
+            && message.contains("onflict")) {
           return true;
         }
       }
@@ -279,7 +291,8 @@ public final class LoadJob {
       return new Planner(coordinator, dialect, settings.chunkRows())
           .plan(tables.values().stream().map(LoadTable::info).toList());
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "planning failed: " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "planning failed: " + SqlErrors.describe(e), e);
     }
   }
 
@@ -313,14 +326,15 @@ public final class LoadJob {
       String targetTable = settings.targetTable() != null ? settings.targetTable() : name.table();
       tables.put(
           name.toString(),
-          new LoadTable(info, targetTable, columns, info.key().stream().map(ColumnInfo::name).toList()));
+          new LoadTable(
+              info, targetTable, columns, info.key().stream().map(ColumnInfo::name).toList()));
     }
     return tables;
   }
 
   /**
-   * Opens every worker's source connection on one point in time: a brief read lock on the tables,
-   * a consistent snapshot per worker, then the lock is released. Writes wait only for that moment.
+   * Opens every worker's source connection on one point in time: a brief read lock on the tables, a
+   * consistent snapshot per worker, then the lock is released. Writes wait only for that moment.
    */
   private List<LoadWorker> openSnapshotWorkers(
       Connection coordinator,
@@ -349,7 +363,8 @@ public final class LoadJob {
       for (int i = 0; i < workers; i++) {
         DuckDBConnection duck = target.newConnection();
         result.add(
-            new LoadWorker(i, sources.get(i), dialect, duck, tables, cancellation, rowsLoaded, outcomes));
+            new LoadWorker(
+                i, sources.get(i), dialect, duck, tables, cancellation, rowsLoaded, outcomes));
       }
       return result;
     } catch (SQLException | RuntimeException e) {
@@ -433,7 +448,8 @@ public final class LoadJob {
     }
 
     public LoadJob build() {
-      return new LoadJob(new LoadSettings(source, tables, target, targetTable, workers, chunkRows, resume));
+      return new LoadJob(
+          new LoadSettings(source, tables, target, targetTable, workers, chunkRows, resume));
     }
   }
 }

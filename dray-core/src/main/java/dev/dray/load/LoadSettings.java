@@ -19,7 +19,13 @@ import java.util.List;
  * @param resume skip tasks an earlier run finished
  */
 public record LoadSettings(
-    ConnectionConfig source, List<TableName> tables, Path target, String targetTable, int workers, long chunkRows, boolean resume) {
+    ConnectionConfig source,
+    List<TableName> tables,
+    Path target,
+    String targetTable,
+    int workers,
+    long chunkRows,
+    boolean resume) {
   public static final int MAX_WORKERS = 256;
 
   public LoadSettings {
@@ -37,13 +43,16 @@ public record LoadSettings(
       throw DrayException.usage("a target table name can only be given for a single source table");
     }
     if (workers < 1 || workers > MAX_WORKERS) {
-      throw DrayException.usage("workers must be between 1 and " + MAX_WORKERS + ", not " + workers);
+      throw DrayException.usage(
+          "workers must be between 1 and " + MAX_WORKERS + ", not " + workers);
     }
     if (chunkRows < 1) {
       throw DrayException.usage("chunk rows must be positive, not " + chunkRows);
     }
-    if (tables.stream().map(TableName::table).distinct().count() < tables.size() && targetTable == null) {
-      throw DrayException.usage("two source tables have the same name; load them separately with --target-table");
+    if (tables.stream().map(TableName::table).distinct().count() < tables.size()
+        && targetTable == null) {
+      throw DrayException.usage(
+          "two source tables have the same name; load them separately with --target-table");
     }
   }
 }

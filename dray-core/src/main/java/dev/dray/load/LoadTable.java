@@ -11,4 +11,5 @@ import java.util.List;
  * @param columns the column mappings, in source order
  * @param keyColumns the key columns used for range tasks (may be empty)
  */
-record LoadTable(TableInfo info, String targetTable, List<DuckDbColumn> columns, List<String> keyColumns) {}
+record LoadTable(
+    TableInfo info, String targetTable, List<DuckDbColumn> columns, List<String> keyColumns) {}

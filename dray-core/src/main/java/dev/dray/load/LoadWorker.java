@@ -27,6 +27,7 @@ import org.duckdb.DuckDBConnection;
  */
 final class LoadWorker implements Worker<Task> {
   private static final int FETCH_SIZE = 4096;
+
   /** Rows between progress updates and cancellation checks. */
   private static final int CHECK_EVERY = 8192;
 

@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds WHERE conditions for key ranges. Composite keys are compared lexicographically, spelled out
- * as ORs of equalities (not row constructors, which MariaDB's range optimizer does not use), with a
- * redundant bound on the first key column so the range scan starts and stops in the right place.
+ * Builds WHERE conditions for key ranges. Composite keys are compared lexicographically, spelled
+ * out as ORs of equalities (not row constructors, which MariaDB's range optimizer does not use),
+ * with a redundant bound on the first key column so the range scan starts and stops in the right
+ * place.
  */
 public final class KeyPredicates {
   private KeyPredicates() {}
@@ -41,9 +42,11 @@ public final class KeyPredicates {
    * {@code key OP values} lexicographically, where OP is {@code >} or {@code <}; with {@code
    * orEqual} the full-equality case is included.
    */
-  static SqlFragment compare(Dialect dialect, List<String> keyColumns, List<Object> values, String op, boolean orEqual) {
+  static SqlFragment compare(
+      Dialect dialect, List<String> keyColumns, List<Object> values, String op, boolean orEqual) {
     if (values.size() != keyColumns.size()) {
-      throw new IllegalArgumentException("bound has " + values.size() + " values for " + keyColumns.size() + " key columns");
+      throw new IllegalArgumentException(
+          "bound has " + values.size() + " values for " + keyColumns.size() + " key columns");
     }
     List<Object> parameters = new ArrayList<>();
     String first = dialect.quote(keyColumns.get(0));
@@ -63,7 +66,11 @@ public final class KeyPredicates {
         sql.append(dialect.quote(keyColumns.get(j))).append(" = ? AND ");
         parameters.add(values.get(j));
       }
-      sql.append(dialect.quote(keyColumns.get(i))).append(' ').append(op).append(last && orEqual ? "=" : "").append(" ?");
+      sql.append(dialect.quote(keyColumns.get(i)))
+          .append(' ')
+          .append(op)
+          .append(last && orEqual ? "=" : "")
+          .append(" ?");
       parameters.add(values.get(i));
       sql.append(')');
     }

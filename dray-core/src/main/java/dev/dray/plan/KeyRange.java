@@ -22,7 +22,11 @@ public record KeyRange(List<Object> lower, List<Object> upper) {
 
   @Override
   public String toString() {
-    return "[" + (lower == null ? "-inf" : render(lower)) + " .. " + (upper == null ? "+inf" : render(upper)) + ")";
+    return "["
+        + (lower == null ? "-inf" : render(lower))
+        + " .. "
+        + (upper == null ? "+inf" : render(upper))
+        + ")";
   }
 
   private static String render(List<Object> values) {

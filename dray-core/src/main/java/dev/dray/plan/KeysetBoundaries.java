@@ -34,8 +34,8 @@ public final class KeysetBoundaries implements Iterator<KeyRange> {
   private boolean done;
 
   /**
-   * @param bounds the part of the key to walk ({@link KeyRange#ALL} for the whole table): the
-   *     first range starts at its lower bound, the last ends at its upper bound
+   * @param bounds the part of the key to walk ({@link KeyRange#ALL} for the whole table): the first
+   *     range starts at its lower bound, the last ends at its upper bound
    */
   public KeysetBoundaries(
       Connection connection,
@@ -100,7 +100,11 @@ public final class KeysetBoundaries implements Iterator<KeyRange> {
   /** The first key at least {@code chunkRows} rows after the current lower bound, or null. */
   private List<Object> findBoundary() {
     List<Object> parameters = new ArrayList<>();
-    StringBuilder sql = new StringBuilder("SELECT ").append(dialect.quotedList(keyColumns)).append(" FROM ").append(dialect.quote(table));
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(dialect.quotedList(keyColumns))
+            .append(" FROM ")
+            .append(dialect.quote(table));
     if (partition != null) {
       sql.append(" PARTITION (").append(dialect.quote(partition.name())).append(')');
     }
@@ -128,7 +132,11 @@ public final class KeysetBoundaries implements Iterator<KeyRange> {
     } catch (SQLException e) {
       throw new DrayException(
           ErrorCode.TASK_FAILED,
-          "cannot find chunk boundaries of " + table + (partition == null ? "" : " partition " + partition.label()) + ": " + SqlErrors.describe(e),
+          "cannot find chunk boundaries of "
+              + table
+              + (partition == null ? "" : " partition " + partition.label())
+              + ": "
+              + SqlErrors.describe(e),
           e);
     }
   }

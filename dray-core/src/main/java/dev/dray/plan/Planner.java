@@ -10,8 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Cuts tables into tasks: one per partition (the natural unit); a partition or table estimated above
- * {@code chunkRows} is split into key ranges found by {@link KeysetBoundaries}, so one huge
+ * Cuts tables into tasks: one per partition (the natural unit); a partition or table estimated
+ * above {@code chunkRows} is split into key ranges found by {@link KeysetBoundaries}, so one huge
  * partition never serializes a job. Tasks come out biggest first, numbered in that order.
  */
 public final class Planner {
@@ -64,7 +64,8 @@ public final class Planner {
     }
     List<String> key = table.key().stream().map(ColumnInfo::name).toList();
     List<KeyRange> ranges = new ArrayList<>();
-    new KeysetBoundaries(connection, dialect, table.name(), partition, key, chunkRows, KeyRange.ALL).forEachRemaining(ranges::add);
+    new KeysetBoundaries(connection, dialect, table.name(), partition, key, chunkRows, KeyRange.ALL)
+        .forEachRemaining(ranges::add);
     long perRange = Math.max(1, estimatedRows / ranges.size());
     return ranges.stream().map(r -> new Task(0, table.name(), partition, r, perRange)).toList();
   }

@@ -14,7 +14,8 @@ import dev.dray.db.TableName;
  * @param range the key range to read, {@link KeyRange#ALL} for everything
  * @param estimatedRows the planner's row estimate (for ordering and progress)
  */
-public record Task(long sequence, TableName table, PartitionInfo partition, KeyRange range, long estimatedRows) {
+public record Task(
+    long sequence, TableName table, PartitionInfo partition, KeyRange range, long estimatedRows) {
   public Task {
     requireNonNull(table, "table is null");
     requireNonNull(range, "range is null");

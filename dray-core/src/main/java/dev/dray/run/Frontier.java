@@ -16,7 +16,9 @@ public final class Frontier<R> {
   private long nextExpected;
   private R lastResult;
 
-  /** @param firstSequence the sequence number of the first task not yet done */
+  /**
+   * @param firstSequence the sequence number of the first task not yet done
+   */
   public Frontier(long firstSequence) {
     this.nextExpected = firstSequence;
   }
@@ -27,7 +29,8 @@ public final class Frontier<R> {
    */
   public synchronized Optional<Advance<R>> complete(long sequence, R result) {
     if (sequence < nextExpected || pending.containsKey(sequence)) {
-      throw new IllegalStateException("task " + sequence + " completed twice (frontier at " + nextExpected + ")");
+      throw new IllegalStateException(
+          "task " + sequence + " completed twice (frontier at " + nextExpected + ")");
     }
     pending.put(sequence, result);
     boolean moved = false;

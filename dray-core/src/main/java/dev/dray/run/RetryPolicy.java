@@ -14,9 +14,11 @@ import java.util.function.Predicate;
  * @param maxBackoff the longest wait
  * @param retryable which failures to retry
  */
-public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Predicate<Throwable> retryable) {
+public record RetryPolicy(
+    int maxAttempts, Duration initialBackoff, Duration maxBackoff, Predicate<Throwable> retryable) {
   /** No retries at all. */
-  public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO, t -> false);
+  public static final RetryPolicy NONE =
+      new RetryPolicy(1, Duration.ZERO, Duration.ZERO, t -> false);
 
   public RetryPolicy {
     if (maxAttempts < 1) {
@@ -26,10 +28,14 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
 
   /** Deadlocks, lock wait timeouts and lost connections, {@code maxAttempts} times. */
   public static RetryPolicy transientSqlErrors(int maxAttempts) {
-    return new RetryPolicy(maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(5), SqlErrors::isTransient);
+    return new RetryPolicy(
+        maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(5), SqlErrors::isTransient);
   }
 
-  /** Whether attempt number {@code attempt} (1-based) that failed with {@code failure} may be retried. */
+  /**
+   * Whether attempt number {@code attempt} (1-based) that failed with {@code failure} may be
+   * retried.
+   */
   public boolean shouldRetry(Throwable failure, int attempt) {
     return attempt < maxAttempts && retryable.test(failure);
   }

@@ -34,7 +34,12 @@ public final class WorkerPool<T> {
    * @param sleeper waits between attempts
    * @param describe how a task is named in error messages
    */
-  public WorkerPool(String name, int workers, RetryPolicy retryPolicy, Sleeper sleeper, Function<T, String> describe) {
+  public WorkerPool(
+      String name,
+      int workers,
+      RetryPolicy retryPolicy,
+      Sleeper sleeper,
+      Function<T, String> describe) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1");
     }
@@ -51,11 +56,18 @@ public final class WorkerPool<T> {
    * @throws DrayException the first failure, naming its task; {@link ErrorCode#INTERRUPTED} when
    *     cancelled from outside
    */
-  public void run(TaskSource<T> source, WorkerFactory<T> factory, Cancellation cancellation, TaskListener<T> listener) {
+  public void run(
+      TaskSource<T> source,
+      WorkerFactory<T> factory,
+      Cancellation cancellation,
+      TaskListener<T> listener) {
     List<Thread> threads = new ArrayList<>(workers);
     for (int i = 0; i < workers; i++) {
       int index = i;
-      Thread thread = new Thread(() -> workLoop(index, source, factory, cancellation, listener), "dray-" + name + "-worker-" + i);
+      Thread thread =
+          new Thread(
+              () -> workLoop(index, source, factory, cancellation, listener),
+              "dray-" + name + "-worker-" + i);
       thread.setDaemon(true);
       threads.add(thread);
     }
@@ -72,11 +84,19 @@ public final class WorkerPool<T> {
     }
     Throwable cause = cancellation.cause();
     if (cause != null) {
-      throw cause instanceof DrayException dray ? dray : new DrayException(ErrorCode.TASK_FAILED, name + " failed: " + SqlErrors.describe(cause), cause);
+      throw cause instanceof DrayException dray
+          ? dray
+          : new DrayException(
+              ErrorCode.TASK_FAILED, name + " failed: " + SqlErrors.describe(cause), cause);
     }
   }
 
-  private void workLoop(int index, TaskSource<T> source, WorkerFactory<T> factory, Cancellation cancellation, TaskListener<T> listener) {
+  private void workLoop(
+      int index,
+      TaskSource<T> source,
+      WorkerFactory<T> factory,
+      Cancellation cancellation,
+      TaskListener<T> listener) {
     Worker<T> worker;
     try {
       worker = factory.create(index, cancellation);
@@ -104,7 +124,8 @@ public final class WorkerPool<T> {
   }
 
   /** Runs one task with retries; returns false if the job must stop. */
-  private boolean runTask(int index, Worker<T> worker, T task, Cancellation cancellation, TaskListener<T> listener)
+  private boolean runTask(
+      int index, Worker<T> worker, T task, Cancellation cancellation, TaskListener<T> listener)
       throws InterruptedException {
     listener.started(task, index);
     long started = System.nanoTime();
@@ -121,10 +142,19 @@ public final class WorkerPool<T> {
           throw (InterruptedException) failure;
         }
         if (!retryPolicy.shouldRetry(failure, attempt)) {
-          cancellation.cancel(asDrayException(failure, describe.apply(task) + " failed" + (attempt > 1 ? " after " + attempt + " attempts" : "")));
+          cancellation.cancel(
+              asDrayException(
+                  failure,
+                  describe.apply(task)
+                      + " failed"
+                      + (attempt > 1 ? " after " + attempt + " attempts" : "")));
           return false;
         }
-        LOG.debug("{} attempt {} failed, retrying: {}", describe.apply(task), attempt, SqlErrors.describe(failure));
+        LOG.debug(
+            "{} attempt {} failed, retrying: {}",
+            describe.apply(task),
+            attempt,
+            SqlErrors.describe(failure));
         listener.retrying(task, index, attempt, failure);
         sleeper.sleep(retryPolicy.backoff(attempt));
         try {
@@ -132,7 +162,9 @@ public final class WorkerPool<T> {
         } catch (Exception recoverFailure) {
           recoverFailure.addSuppressed(failure);
           if (!retryPolicy.shouldRetry(recoverFailure, attempt + 1)) {
-            cancellation.cancel(asDrayException(recoverFailure, describe.apply(task) + " failed and could not recover"));
+            cancellation.cancel(
+                asDrayException(
+                    recoverFailure, describe.apply(task) + " failed and could not recover"));
             return false;
           }
         }
@@ -144,7 +176,8 @@ public final class WorkerPool<T> {
     if (failure instanceof DrayException dray) {
       return new DrayException(dray.code(), context + ": " + dray.getMessage(), dray);
     }
-    ErrorCode code = SqlErrors.isAccessDenied(failure) ? ErrorCode.ACCESS_DENIED : ErrorCode.TASK_FAILED;
+    ErrorCode code =
+        SqlErrors.isAccessDenied(failure) ? ErrorCode.ACCESS_DENIED : ErrorCode.TASK_FAILED;
     return new DrayException(code, context + ": " + SqlErrors.describe(failure), failure);
   }
 

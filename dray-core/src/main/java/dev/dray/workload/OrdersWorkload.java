@@ -26,8 +26,14 @@ public final class OrdersWorkload {
     StringBuilder partitions = new StringBuilder();
     for (int month = 1; month <= 12; month++) {
       String name = String.format("p%02d", month);
-      String bound = month == 12 ? "MAXVALUE" : String.format("(TO_DAYS('2026-%02d-01'))", month + 1);
-      partitions.append(month == 1 ? "" : ", ").append("PARTITION ").append(name).append(" VALUES LESS THAN ").append(bound);
+      String bound =
+          month == 12 ? "MAXVALUE" : String.format("(TO_DAYS('2026-%02d-01'))", month + 1);
+      partitions
+          .append(month == 1 ? "" : ", ")
+          .append("PARTITION ")
+          .append(name)
+          .append(" VALUES LESS THAN ")
+          .append(bound);
     }
     return "CREATE TABLE "
         + dialect.quote(table)
@@ -48,12 +54,16 @@ public final class OrdersWorkload {
       insertRows(connection, dialect, table, 1, rows, rows);
       statement.execute("ANALYZE TABLE " + dialect.quote(table));
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.INTERNAL, "cannot generate workload W1 in " + table + ": " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.INTERNAL,
+          "cannot generate workload W1 in " + table + ": " + SqlErrors.describe(e),
+          e);
     }
   }
 
   /** Inserts rows {@code from..to} (1-based, inclusive) of a table of {@code total} rows. */
-  public static void insertRows(Connection connection, Dialect dialect, TableName table, long from, long to, long total)
+  public static void insertRows(
+      Connection connection, Dialect dialect, TableName table, long from, long to, long total)
       throws SQLException {
     String sql =
         "INSERT INTO "

@@ -75,7 +75,12 @@ class TableInspectorTest {
     try (Connection connection = db.connect()) {
       Dialect dialect = Dialects.detect(connection);
       String odd = "select-`ü`名 x"; // identifiers are limited to the BMP in MariaDB
-      db.execute("CREATE TABLE " + dialect.quote(odd) + " (" + dialect.quote("order") + " INT PRIMARY KEY)");
+      db.execute(
+          "CREATE TABLE "
+              + dialect.quote(odd)
+              + " ("
+              + dialect.quote("order")
+              + " INT PRIMARY KEY)");
       TableInfo info = new TableInspector(connection).inspect(db.table(odd));
       assertThat(info.columnNames()).containsExactly("order");
       assertThat(dialect.productName()).startsWith("MariaDB");

@@ -17,7 +17,8 @@ final class DuckDbFiles {
   private DuckDbFiles() {}
 
   static List<List<Object>> query(Path file, String sql) {
-    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
+    try (Connection connection =
+            DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
         Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(sql)) {
       List<List<Object>> rows = new ArrayList<>();

@@ -32,7 +32,8 @@ class LoadConsistencyTest {
     db.execute(
         "CREATE TABLE pairs (id BIGINT NOT NULL PRIMARY KEY, pair BIGINT NOT NULL, payload VARCHAR(64))"
             + " PARTITION BY HASH (id) PARTITIONS 4",
-        "INSERT INTO pairs SELECT seq, seq DIV 2, MD5(seq) FROM seq_0_to_" + (2 * PRELOADED_PAIRS - 1),
+        "INSERT INTO pairs SELECT seq, seq DIV 2, MD5(seq) FROM seq_0_to_"
+            + (2 * PRELOADED_PAIRS - 1),
         "ANALYZE TABLE pairs");
     AtomicLong committedPairs = new AtomicLong(PRELOADED_PAIRS);
     AtomicBoolean stop = new AtomicBoolean();
@@ -41,10 +42,13 @@ class LoadConsistencyTest {
         new Thread(
             () -> {
               try (Connection connection = db.connect();
-                  PreparedStatement insert = connection.prepareStatement("INSERT INTO pairs VALUES (?, ?, MD5(?))")) {
+                  PreparedStatement insert =
+                      connection.prepareStatement("INSERT INTO pairs VALUES (?, ?, MD5(?))")) {
                 connection.setAutoCommit(false);
                 long deadline = System.nanoTime() + 60_000_000_000L;
-                for (long pair = PRELOADED_PAIRS; !stop.get() && System.nanoTime() < deadline; pair++) {
+                for (long pair = PRELOADED_PAIRS;
+                    !stop.get() && System.nanoTime() < deadline;
+                    pair++) {
                   for (long id = 2 * pair; id <= 2 * pair + 1; id++) {
                     insert.setLong(1, id);
                     insert.setLong(2, pair);
@@ -98,11 +102,16 @@ class LoadConsistencyTest {
 
     assertThat(writerFailure.get()).isNull();
     assertThat(result.tasks()).isGreaterThan(4);
-    assertThat(DuckDbFiles.query(file, "SELECT pair FROM pairs GROUP BY pair HAVING count(*) <> 2")).isEmpty();
-    List<Object> stats = DuckDbFiles.query(file, "SELECT count(DISTINCT pair), min(pair), max(pair), count(*) FROM pairs").get(0);
+    assertThat(DuckDbFiles.query(file, "SELECT pair FROM pairs GROUP BY pair HAVING count(*) <> 2"))
+        .isEmpty();
+    List<Object> stats =
+        DuckDbFiles.query(
+                file, "SELECT count(DISTINCT pair), min(pair), max(pair), count(*) FROM pairs")
+            .get(0);
     long pairs = ((Number) stats.get(0)).longValue();
     assertThat(((Number) stats.get(1)).longValue()).isZero();
-    assertThat(((Number) stats.get(2)).longValue()).isEqualTo(pairs - 1); // a prefix: no pair missing
+    assertThat(((Number) stats.get(2)).longValue())
+        .isEqualTo(pairs - 1); // a prefix: no pair missing
     assertThat(pairs).isBetween(beforeLoad, atSnapshot.get());
     assertThat(afterLoad).isGreaterThan(pairs); // the writer went on during the load, unseen
     assertThat(result.rows()).isEqualTo(2 * pairs);

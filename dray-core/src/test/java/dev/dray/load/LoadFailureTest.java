@@ -57,11 +57,18 @@ class LoadFailureTest {
   }
 
   @Test
-  void sourceConnectionKilledMidLoadStopsEveryWorkerPromptlyAndKeepsTheTarget(TestDatabase db) throws Exception {
+  void sourceConnectionKilledMidLoadStopsEveryWorkerPromptlyAndKeepsTheTarget(TestDatabase db)
+      throws Exception {
     Path file = targetWithOldTable();
     AtomicLong killedAt = new AtomicLong();
     AtomicReference<Throwable> killerFailure = new AtomicReference<>();
-    LoadJob job = LoadJob.builder().source(db.config()).table(db.table("big")).target(file).workers(2).build();
+    LoadJob job =
+        LoadJob.builder()
+            .source(db.config())
+            .table(db.table("big"))
+            .target(file)
+            .workers(2)
+            .build();
 
     long failedAt;
     DrayException failure;
@@ -98,7 +105,8 @@ class LoadFailureTest {
     assertThat(killerFailure.get()).isNull();
     assertThat(failure.code()).isEqualTo(ErrorCode.TASK_FAILED);
     assertThat(failure.getMessage()).contains(db.schema() + ".big partition p").contains("failed");
-    assertThat(failure.getMessage().toLowerCase()).containsAnyOf("connection", "killed", "interrupted");
+    assertThat(failure.getMessage().toLowerCase())
+        .containsAnyOf("connection", "killed", "interrupted");
     assertThat(TimeUnit.NANOSECONDS.toMillis(failedAt - killedAt.get())).isLessThan(1000);
     assertUnchanged(file);
   }
@@ -106,8 +114,11 @@ class LoadFailureTest {
   private static void killOneLoadConnection(TestDatabase db) throws SQLException {
     try (Connection admin = db.connect();
         Statement statement = admin.createStatement();
-        var rs = statement.executeQuery(
-            "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT %FROM `" + db.schema() + "`.`big`%' AND ID <> CONNECTION_ID() LIMIT 1")) {
+        var rs =
+            statement.executeQuery(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT %FROM `"
+                    + db.schema()
+                    + "`.`big`%' AND ID <> CONNECTION_ID() LIMIT 1")) {
       if (!rs.next()) {
         throw new IllegalStateException("no load query running");
       }
@@ -121,10 +132,12 @@ class LoadFailureTest {
   @Test
   void unknownTable(TestDatabase db) {
     Path file = dir.resolve("t.duckdb");
-    LoadJob job = LoadJob.builder().source(db.config()).table(db.table("nope")).target(file).build();
+    LoadJob job =
+        LoadJob.builder().source(db.config()).table(db.table("nope")).target(file).build();
 
     assertThatThrownBy(job::run)
-        .isInstanceOfSatisfying(DrayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
+        .isInstanceOfSatisfying(
+            DrayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
         .hasMessageContaining(db.schema() + ".nope")
         .hasMessageContaining("does not exist");
     assertThat(Files.exists(file)).isFalse();
@@ -138,19 +151,24 @@ class LoadFailureTest {
         "GRANT SELECT ON `" + db.schema() + "`.* TO '" + user + "'@'%'");
     try {
       Path file = targetWithOldTable();
-      ConnectionConfig limited = new ConnectionConfig(db.config().url().replaceAll("[?&]user=[^&]*", ""), user, "Secret-pw-1");
+      ConnectionConfig limited =
+          new ConnectionConfig(
+              db.config().url().replaceAll("[?&]user=[^&]*", ""), user, "Secret-pw-1");
       LoadJob job = LoadJob.builder().source(limited).table(db.table("big")).target(file).build();
 
       assertThatThrownBy(job::run)
-          .isInstanceOfSatisfying(DrayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ACCESS_DENIED))
+          .isInstanceOfSatisfying(
+              DrayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ACCESS_DENIED))
           .hasMessageContaining("LOCK TABLES")
           .hasMessageNotContaining("Secret-pw-1");
       assertUnchanged(file);
 
       db.execute("REVOKE SELECT ON `" + db.schema() + "`.* FROM '" + user + "'@'%'");
-      LoadJob invisible = LoadJob.builder().source(limited).table(db.table("big")).target(file).build();
+      LoadJob invisible =
+          LoadJob.builder().source(limited).table(db.table("big")).target(file).build();
       assertThatThrownBy(invisible::run)
-          .isInstanceOfSatisfying(DrayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ACCESS_DENIED))
+          .isInstanceOfSatisfying(
+              DrayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ACCESS_DENIED))
           .hasMessageContaining("Access denied")
           .hasMessageContaining(db.schema())
           .hasMessageNotContaining("Secret-pw-1");
@@ -163,13 +181,17 @@ class LoadFailureTest {
   @Test
   void targetLockedByAnotherProcess(TestDatabase db) throws Exception {
     Path file = targetWithOldTable();
-    Processes.Child holder = Processes.start(HoldDuckDbFile.class, List.of(file.toString()), dir.resolve("holder.log"));
+    Processes.Child holder =
+        Processes.start(HoldDuckDbFile.class, List.of(file.toString()), dir.resolve("holder.log"));
     try {
       holder.await("ready", 60);
-      LoadJob job = LoadJob.builder().source(db.config()).table(db.table("big")).target(file).build();
+      LoadJob job =
+          LoadJob.builder().source(db.config()).table(db.table("big")).target(file).build();
 
       assertThatThrownBy(job::run)
-          .isInstanceOfSatisfying(DrayException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.TARGET_UNAVAILABLE))
+          .isInstanceOfSatisfying(
+              DrayException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.TARGET_UNAVAILABLE))
           .hasMessageContaining("cannot open DuckDB file " + file)
           .hasMessageContaining("lock");
     } finally {
@@ -184,7 +206,10 @@ class LoadFailureTest {
   void diskFull(TestDatabase db) throws Exception {
     Path mount = dir.resolve("tiny");
     Files.createDirectories(mount);
-    Process mounting = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mount.toString()).redirectErrorStream(true).start();
+    Process mounting =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mount.toString())
+            .redirectErrorStream(true)
+            .start();
     boolean mounted = mounting.waitFor(20, TimeUnit.SECONDS) && mounting.exitValue() == 0;
     assumeThat(mounted).as("needs permission to mount a small tmpfs (root)").isTrue();
     try {
@@ -194,7 +219,8 @@ class LoadFailureTest {
         statement.execute("CREATE TABLE big (old VARCHAR)");
         statement.execute("INSERT INTO big VALUES ('keep me')");
       }
-      LoadJob job = LoadJob.builder().source(db.config()).table(db.table("big")).target(file).build();
+      LoadJob job =
+          LoadJob.builder().source(db.config()).table(db.table("big")).target(file).build();
 
       assertThatThrownBy(job::run)
           .isInstanceOf(DrayException.class)
@@ -208,16 +234,28 @@ class LoadFailureTest {
 
   @Test
   void retriesOnlyWhatKeepsTheSnapshot() {
-    assertThat(LoadJob.isSafeToRetry(new SQLException("Lock wait timeout exceeded", "HY000", 1205))).isTrue();
-    assertThat(LoadJob.isSafeToRetry(new SQLException("TransactionContext Error: Conflict on tuple update"))).isTrue();
-    assertThat(LoadJob.isSafeToRetry(new SQLException("Connection reset", "08000", 2013))).isFalse();
+    assertThat(LoadJob.isSafeToRetry(new SQLException("Lock wait timeout exceeded", "HY000", 1205)))
+        .isTrue();
+    assertThat(
+            LoadJob.isSafeToRetry(
+                new SQLException("TransactionContext Error: Conflict on tuple update")))
+        .isTrue();
+    assertThat(LoadJob.isSafeToRetry(new SQLException("Connection reset", "08000", 2013)))
+        .isFalse();
     assertThat(LoadJob.isSafeToRetry(new SQLException("Deadlock found", "40001", 1213))).isFalse();
     assertThat(LoadJob.isSafeToRetry(new RuntimeException("boom"))).isFalse();
   }
 
   @Test
   void dryRunPlanNeedsNoTarget(TestDatabase db) {
-    List<Task> plan = LoadJob.builder().source(db.config()).table(db.table("big")).target(dir.resolve("none.duckdb")).chunkRows(100_000).build().plan();
+    List<Task> plan =
+        LoadJob.builder()
+            .source(db.config())
+            .table(db.table("big"))
+            .target(dir.resolve("none.duckdb"))
+            .chunkRows(100_000)
+            .build()
+            .plan();
     assertThat(plan).hasSizeGreaterThanOrEqualTo(2);
     assertThat(Files.exists(dir.resolve("none.duckdb"))).isFalse();
   }

@@ -20,7 +20,10 @@ class LoadJobTest {
   @TempDir Path dir;
 
   private LoadJob.Builder job(TestDatabase db, String table) {
-    return LoadJob.builder().source(db.config()).table(db.table(table)).target(dir.resolve("t.duckdb"));
+    return LoadJob.builder()
+        .source(db.config())
+        .table(db.table(table))
+        .target(dir.resolve("t.duckdb"));
   }
 
   /** Rows of a MariaDB query and of a DuckDB query, rendered the same way, must be equal. */
@@ -62,7 +65,9 @@ class LoadJobTest {
     assertThat(result.rows()).isEqualTo(3000);
     assertThat(result.partitions()).isEqualTo(6);
     assertThat(result.tasks()).isEqualTo(6);
-    assertThat(result.taskReports()).extracting(TaskReport::partition).contains("p2024/p2024sp0", "pmax/pmaxsp1");
+    assertThat(result.taskReports())
+        .extracting(TaskReport::partition)
+        .contains("p2024/p2024sp0", "pmax/pmaxsp1");
     Path file = dir.resolve("t.duckdb");
     assertThat(render(DuckDbFiles.query(file, "SELECT id, created, note FROM sub ORDER BY id")))
         .isEqualTo(render(db.query("SELECT id, created, note FROM sub ORDER BY id")));
@@ -87,9 +92,18 @@ class LoadJobTest {
     assertThat(result.rows()).isEqualTo(2000);
     assertThat(result.tasks()).isEqualTo(plan.size());
     Path file = dir.resolve("t.duckdb");
-    assertThat(DuckDbFiles.queryLong(file, "SELECT count(*) FROM (SELECT DISTINCT region, code, \"at\" FROM comp)")).isEqualTo(2000);
-    assertThat(render(DuckDbFiles.query(file, "SELECT region, hex(code), \"at\", amount FROM comp ORDER BY ALL")))
-        .isEqualTo(render(db.query("SELECT region, HEX(code), at, amount FROM comp ORDER BY region COLLATE utf8mb4_bin, code, at")));
+    assertThat(
+            DuckDbFiles.queryLong(
+                file, "SELECT count(*) FROM (SELECT DISTINCT region, code, \"at\" FROM comp)"))
+        .isEqualTo(2000);
+    assertThat(
+            render(
+                DuckDbFiles.query(
+                    file, "SELECT region, hex(code), \"at\", amount FROM comp ORDER BY ALL")))
+        .isEqualTo(
+            render(
+                db.query(
+                    "SELECT region, HEX(code), at, amount FROM comp ORDER BY region COLLATE utf8mb4_bin, code, at")));
   }
 
   @Test
@@ -165,7 +179,9 @@ class LoadJobTest {
 
   @Test
   void replacesAnExistingTargetTableAndLeavesOthersAlone(TestDatabase db) throws Exception {
-    db.execute("CREATE TABLE again (id INT NOT NULL PRIMARY KEY)", "INSERT INTO again SELECT seq FROM seq_1_to_10");
+    db.execute(
+        "CREATE TABLE again (id INT NOT NULL PRIMARY KEY)",
+        "INSERT INTO again SELECT seq FROM seq_1_to_10");
     Path file = dir.resolve("t.duckdb");
     try (var duck = java.sql.DriverManager.getConnection("jdbc:duckdb:" + file);
         var statement = duck.createStatement()) {
@@ -182,7 +198,9 @@ class LoadJobTest {
 
   @Test
   void planningTouchesNothing(TestDatabase db) {
-    db.execute("CREATE TABLE dry (id INT NOT NULL PRIMARY KEY)", "INSERT INTO dry SELECT seq FROM seq_1_to_10");
+    db.execute(
+        "CREATE TABLE dry (id INT NOT NULL PRIMARY KEY)",
+        "INSERT INTO dry SELECT seq FROM seq_1_to_10");
 
     List<Task> plan = job(db, "dry").build().plan();
 

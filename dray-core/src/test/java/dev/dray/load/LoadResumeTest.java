@@ -26,7 +26,15 @@ class LoadResumeTest {
         "ANALYZE TABLE crash");
     Path file = dir.resolve("crash.duckdb");
     String url = db.config().url();
-    List<String> args = List.of(url, db.user() == null ? "root" : db.user(), db.schema() + ".crash", file.toString(), "300", "2", "150");
+    List<String> args =
+        List.of(
+            url,
+            db.user() == null ? "root" : db.user(),
+            db.schema() + ".crash",
+            file.toString(),
+            "300",
+            "2",
+            "150");
 
     // 1: killed after planning, before or while the first tasks run
     Processes.Child first = Processes.start(LoadCrashMain.class, args, dir.resolve("run1.log"));
@@ -50,7 +58,8 @@ class LoadResumeTest {
 
     // 3: killed again, later
     Processes.Child third = Processes.start(LoadCrashMain.class, args, dir.resolve("run3.log"));
-    assertThat(Integer.parseInt(third.await("planned", 60).split(" ")[2])).isEqualTo((int) doneAfterSecond);
+    assertThat(Integer.parseInt(third.await("planned", 60).split(" ")[2]))
+        .isEqualTo((int) doneAfterSecond);
     for (int i = 0; i < 4; i++) {
       third.await("finished", 60);
     }
@@ -67,9 +76,13 @@ class LoadResumeTest {
 
     assertThat(DuckDbFiles.tables(file)).containsExactly("crash");
     assertThat(DuckDbFiles.queryLong(file, "SELECT count(*) FROM crash")).isEqualTo(ROWS);
-    assertThat(DuckDbFiles.queryLong(file, "SELECT count(*) FROM (SELECT DISTINCT id, k FROM crash)")).isEqualTo(ROWS);
-    assertThat(DuckDbFiles.queryLong(file, "SELECT sum(v) FROM crash")).isEqualTo(3L * ROWS * (ROWS + 1) / 2);
-    assertThat(DuckDbFiles.queryLong(file, "SELECT count(*) FROM crash WHERE k <> 'k' || (id % 7)")).isZero();
+    assertThat(
+            DuckDbFiles.queryLong(file, "SELECT count(*) FROM (SELECT DISTINCT id, k FROM crash)"))
+        .isEqualTo(ROWS);
+    assertThat(DuckDbFiles.queryLong(file, "SELECT sum(v) FROM crash"))
+        .isEqualTo(3L * ROWS * (ROWS + 1) / 2);
+    assertThat(DuckDbFiles.queryLong(file, "SELECT count(*) FROM crash WHERE k <> 'k' || (id % 7)"))
+        .isZero();
   }
 
   private static List<List<Object>> storedPlan(Path file) {
@@ -79,8 +92,11 @@ class LoadResumeTest {
   /** Staged rows belong to done tasks only, each once. */
   private static void assertNoDuplicates(Path file) {
     long staged = DuckDbFiles.queryLong(file, "SELECT count(*) FROM _dray_staging_crash");
-    long distinct = DuckDbFiles.queryLong(file, "SELECT count(*) FROM (SELECT DISTINCT id, k FROM _dray_staging_crash)");
-    long doneRows = DuckDbFiles.queryLong(file, "SELECT coalesce(sum(rows), 0) FROM _dray_load_done");
+    long distinct =
+        DuckDbFiles.queryLong(
+            file, "SELECT count(*) FROM (SELECT DISTINCT id, k FROM _dray_staging_crash)");
+    long doneRows =
+        DuckDbFiles.queryLong(file, "SELECT coalesce(sum(rows), 0) FROM _dray_load_done");
     assertThat(staged).isEqualTo(distinct).isEqualTo(doneRows);
   }
 }

@@ -41,13 +41,23 @@ class LoadTypesTest {
         "INSERT INTO types (id, ti, tiu, si, siu, mi, miu, i, iu, bi, biu, d10, d38, d65, f, db, b1, b12, b64,"
             + " dt, dtm, ts, tm, y, c, vc, tx, bn, vb, bl, e, st, j, g, pt) VALUES"
             + " (1, 127, 255, 32767, 65535, 8388607, 16777215, 2147483647, 4294967295, 9223372036854775807,"
-            + " 18446744073709551615, 99999999.99, " + D38_MAX + ", " + D65_MAX + ", 3.5, 1.7976931348623157E308,"
-            + " b'1', b'111111111111', b'" + "1".repeat(64) + "', '9999-12-31', '2026-02-28 23:59:59.999999',"
+            + " 18446744073709551615, 99999999.99, "
+            + D38_MAX
+            + ", "
+            + D65_MAX
+            + ", 3.5, 1.7976931348623157E308,"
+            + " b'1', b'111111111111', b'"
+            + "1".repeat(64)
+            + "', '9999-12-31', '2026-02-28 23:59:59.999999',"
             + " '2038-01-19 03:14:07.999', '838:59:59.000000', 2155, 'abc', 'emoji \uD83D\uDE00 ünïcode', REPEAT('long ', 1000),"
             + " 0x00010203, 0xff00, 0xdeadbeef00, 'b c', 'x,z', '{\"a\": [1, 2]}', ST_GeomFromText('POINT(1 2)'),"
             + " ST_GeomFromText('POINT(3 4)')),"
             + " (2, -128, 0, -32768, 0, -8388608, 0, -2147483648, 0, -9223372036854775808, 0, -99999999.99,"
-            + " -" + D38_MAX + ", -" + D65_MAX + ", -1.25, 1e-300, b'0', b'0', b'0', '1000-01-01', '1000-01-01 00:00:00',"
+            + " -"
+            + D38_MAX
+            + ", -"
+            + D65_MAX
+            + ", -1.25, 1e-300, b'0', b'0', b'0', '1000-01-01', '1000-01-01 00:00:00',"
             + " '1970-01-01 00:00:01', '-838:59:59.000000', 1901, '', '', '', 0x00, '', '', 'a', '', 'null',"
             + " ST_GeomFromText('LINESTRING(0 0, 1 1)'), ST_GeomFromText('POINT(0 0)')),"
             + " (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
@@ -58,14 +68,21 @@ class LoadTypesTest {
             + " NULL, NULL, '2026-00-10', '2026-02-00 10:00:00.5', NULL, '-00:00:01.25', NULL, NULL, NULL, NULL, NULL,"
             + " NULL, NULL, NULL, NULL, NULL, NULL, NULL)");
     file = dir.resolve("types.duckdb");
-    result = LoadJob.builder().source(db.config()).table(db.table("types")).target(file).build().run();
+    result =
+        LoadJob.builder().source(db.config()).table(db.table("types")).target(file).build().run();
   }
 
   private static Map<String, String> row(int id) {
-    List<List<Object>> columns = DuckDbFiles.query(file, "SELECT column_name FROM information_schema.columns WHERE table_name = 'types' ORDER BY ordinal_position");
+    List<List<Object>> columns =
+        DuckDbFiles.query(
+            file,
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'types' ORDER BY ordinal_position");
     StringBuilder sql = new StringBuilder("SELECT ");
     for (int i = 0; i < columns.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append("CAST(\"").append(columns.get(i).get(0)).append("\" AS VARCHAR)");
+      sql.append(i == 0 ? "" : ", ")
+          .append("CAST(\"")
+          .append(columns.get(i).get(0))
+          .append("\" AS VARCHAR)");
     }
     sql.append(" FROM types WHERE id = ").append(id);
     List<Object> values = DuckDbFiles.query(file, sql.toString()).get(0);
@@ -79,61 +96,127 @@ class LoadTypesTest {
   @Test
   void declaresTheDocumentedDuckDbTypes() {
     Map<String, String> types = new LinkedHashMap<>();
-    for (List<Object> r : DuckDbFiles.query(file, "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'types' ORDER BY ordinal_position")) {
+    for (List<Object> r :
+        DuckDbFiles.query(
+            file,
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'types' ORDER BY ordinal_position")) {
       types.put((String) r.get(0), (String) r.get(1));
     }
     assertThat(types)
-        .containsEntry("ti", "TINYINT").containsEntry("tiu", "UTINYINT").containsEntry("si", "SMALLINT")
-        .containsEntry("siu", "USMALLINT").containsEntry("mi", "INTEGER").containsEntry("miu", "UINTEGER")
-        .containsEntry("i", "INTEGER").containsEntry("iu", "UINTEGER").containsEntry("bi", "BIGINT")
-        .containsEntry("biu", "UBIGINT").containsEntry("d10", "DECIMAL(10,2)").containsEntry("d38", "DECIMAL(38,10)")
-        .containsEntry("d65", "VARCHAR").containsEntry("f", "FLOAT").containsEntry("db", "DOUBLE")
-        .containsEntry("b1", "BOOLEAN").containsEntry("b12", "UBIGINT").containsEntry("b64", "UBIGINT")
-        .containsEntry("dt", "DATE").containsEntry("dtm", "TIMESTAMP").containsEntry("ts", "TIMESTAMP")
-        .containsEntry("tm", "INTERVAL").containsEntry("y", "SMALLINT").containsEntry("c", "VARCHAR")
-        .containsEntry("vc", "VARCHAR").containsEntry("tx", "VARCHAR").containsEntry("bn", "BLOB")
-        .containsEntry("vb", "BLOB").containsEntry("bl", "BLOB").containsEntry("e", "VARCHAR")
-        .containsEntry("st", "VARCHAR").containsEntry("j", "VARCHAR").containsEntry("g", "BLOB")
-        .containsEntry("pt", "BLOB").containsEntry("gen", "BIGINT").containsEntry("gens", "VARCHAR");
+        .containsEntry("ti", "TINYINT")
+        .containsEntry("tiu", "UTINYINT")
+        .containsEntry("si", "SMALLINT")
+        .containsEntry("siu", "USMALLINT")
+        .containsEntry("mi", "INTEGER")
+        .containsEntry("miu", "UINTEGER")
+        .containsEntry("i", "INTEGER")
+        .containsEntry("iu", "UINTEGER")
+        .containsEntry("bi", "BIGINT")
+        .containsEntry("biu", "UBIGINT")
+        .containsEntry("d10", "DECIMAL(10,2)")
+        .containsEntry("d38", "DECIMAL(38,10)")
+        .containsEntry("d65", "VARCHAR")
+        .containsEntry("f", "FLOAT")
+        .containsEntry("db", "DOUBLE")
+        .containsEntry("b1", "BOOLEAN")
+        .containsEntry("b12", "UBIGINT")
+        .containsEntry("b64", "UBIGINT")
+        .containsEntry("dt", "DATE")
+        .containsEntry("dtm", "TIMESTAMP")
+        .containsEntry("ts", "TIMESTAMP")
+        .containsEntry("tm", "INTERVAL")
+        .containsEntry("y", "SMALLINT")
+        .containsEntry("c", "VARCHAR")
+        .containsEntry("vc", "VARCHAR")
+        .containsEntry("tx", "VARCHAR")
+        .containsEntry("bn", "BLOB")
+        .containsEntry("vb", "BLOB")
+        .containsEntry("bl", "BLOB")
+        .containsEntry("e", "VARCHAR")
+        .containsEntry("st", "VARCHAR")
+        .containsEntry("j", "VARCHAR")
+        .containsEntry("g", "BLOB")
+        .containsEntry("pt", "BLOB")
+        .containsEntry("gen", "BIGINT")
+        .containsEntry("gens", "VARCHAR");
   }
 
   @Test
   void maxima() {
     Map<String, String> row = row(1);
     assertThat(row)
-        .containsEntry("ti", "127").containsEntry("tiu", "255").containsEntry("si", "32767")
-        .containsEntry("siu", "65535").containsEntry("mi", "8388607").containsEntry("miu", "16777215")
-        .containsEntry("i", "2147483647").containsEntry("iu", "4294967295")
-        .containsEntry("bi", "9223372036854775807").containsEntry("biu", "18446744073709551615")
-        .containsEntry("d10", "99999999.99").containsEntry("d38", D38_MAX).containsEntry("d65", D65_MAX)
-        .containsEntry("f", "3.5").containsEntry("db", "1.7976931348623157e+308")
-        .containsEntry("b1", "true").containsEntry("b12", "4095").containsEntry("b64", "18446744073709551615")
-        .containsEntry("dt", "9999-12-31").containsEntry("dtm", "2026-02-28 23:59:59.999999")
-        .containsEntry("ts", "2038-01-19 03:14:07.999").containsEntry("tm", "838:59:59")
-        .containsEntry("y", "2155").containsEntry("c", "abc").containsEntry("vc", "emoji \uD83D\uDE00 ünïcode")
+        .containsEntry("ti", "127")
+        .containsEntry("tiu", "255")
+        .containsEntry("si", "32767")
+        .containsEntry("siu", "65535")
+        .containsEntry("mi", "8388607")
+        .containsEntry("miu", "16777215")
+        .containsEntry("i", "2147483647")
+        .containsEntry("iu", "4294967295")
+        .containsEntry("bi", "9223372036854775807")
+        .containsEntry("biu", "18446744073709551615")
+        .containsEntry("d10", "99999999.99")
+        .containsEntry("d38", D38_MAX)
+        .containsEntry("d65", D65_MAX)
+        .containsEntry("f", "3.5")
+        .containsEntry("db", "1.7976931348623157e+308")
+        .containsEntry("b1", "true")
+        .containsEntry("b12", "4095")
+        .containsEntry("b64", "18446744073709551615")
+        .containsEntry("dt", "9999-12-31")
+        .containsEntry("dtm", "2026-02-28 23:59:59.999999")
+        .containsEntry("ts", "2038-01-19 03:14:07.999")
+        .containsEntry("tm", "838:59:59")
+        .containsEntry("y", "2155")
+        .containsEntry("c", "abc")
+        .containsEntry("vc", "emoji \uD83D\uDE00 ünïcode")
         .containsEntry("tx", "long ".repeat(1000))
-        .containsEntry("bn", "\\x00\\x01\\x02\\x03").containsEntry("vb", "\\xFF\\x00")
-        .containsEntry("bl", "\\xDE\\xAD\\xBE\\xEF\\x00").containsEntry("e", "b c").containsEntry("st", "x,z")
-        .containsEntry("j", "{\"a\": [1, 2]}").containsEntry("gen", "4294967294")
+        .containsEntry("bn", "\\x00\\x01\\x02\\x03")
+        .containsEntry("vb", "\\xFF\\x00")
+        .containsEntry("bl", "\\xDE\\xAD\\xBE\\xEF\\x00")
+        .containsEntry("e", "b c")
+        .containsEntry("st", "x,z")
+        .containsEntry("j", "{\"a\": [1, 2]}")
+        .containsEntry("gen", "4294967294")
         .containsEntry("gens", "emoji \uD83D\uDE00 ünïcode!");
     // WKB of POINT(1 2): little-endian byte order, type 1, x = 1.0, y = 2.0
-    assertThat(row.get("g")).isEqualTo("\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\xF0?\\x00\\x00\\x00\\x00\\x00\\x00\\x00@");
+    assertThat(row.get("g"))
+        .isEqualTo(
+            "\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\xF0?\\x00\\x00\\x00\\x00\\x00\\x00\\x00@");
   }
 
   @Test
   void minima() {
     Map<String, String> row = row(2);
     assertThat(row)
-        .containsEntry("ti", "-128").containsEntry("tiu", "0").containsEntry("si", "-32768")
-        .containsEntry("mi", "-8388608").containsEntry("i", "-2147483648")
-        .containsEntry("bi", "-9223372036854775808").containsEntry("biu", "0")
-        .containsEntry("d10", "-99999999.99").containsEntry("d38", "-" + D38_MAX).containsEntry("d65", "-" + D65_MAX)
-        .containsEntry("f", "-1.25").containsEntry("db", "1e-300").containsEntry("b1", "false")
-        .containsEntry("b12", "0").containsEntry("dt", "1000-01-01").containsEntry("dtm", "1000-01-01 00:00:00")
-        .containsEntry("ts", "1970-01-01 00:00:01").containsEntry("tm", "-838:59:59").containsEntry("y", "1901")
-        .containsEntry("c", "").containsEntry("vc", "").containsEntry("bn", "\\x00\\x00\\x00\\x00")
-        .containsEntry("vb", "").containsEntry("bl", "").containsEntry("e", "a").containsEntry("st", "")
-        .containsEntry("j", "null").containsEntry("gens", "!");
+        .containsEntry("ti", "-128")
+        .containsEntry("tiu", "0")
+        .containsEntry("si", "-32768")
+        .containsEntry("mi", "-8388608")
+        .containsEntry("i", "-2147483648")
+        .containsEntry("bi", "-9223372036854775808")
+        .containsEntry("biu", "0")
+        .containsEntry("d10", "-99999999.99")
+        .containsEntry("d38", "-" + D38_MAX)
+        .containsEntry("d65", "-" + D65_MAX)
+        .containsEntry("f", "-1.25")
+        .containsEntry("db", "1e-300")
+        .containsEntry("b1", "false")
+        .containsEntry("b12", "0")
+        .containsEntry("dt", "1000-01-01")
+        .containsEntry("dtm", "1000-01-01 00:00:00")
+        .containsEntry("ts", "1970-01-01 00:00:01")
+        .containsEntry("tm", "-838:59:59")
+        .containsEntry("y", "1901")
+        .containsEntry("c", "")
+        .containsEntry("vc", "")
+        .containsEntry("bn", "\\x00\\x00\\x00\\x00")
+        .containsEntry("vb", "")
+        .containsEntry("bl", "")
+        .containsEntry("e", "a")
+        .containsEntry("st", "")
+        .containsEntry("j", "null")
+        .containsEntry("gens", "!");
   }
 
   @Test
@@ -155,7 +238,10 @@ class LoadTypesTest {
     assertThat(partlyZero.get("dtm")).isNull();
     assertThat(partlyZero).containsEntry("tm", "-00:00:01.25");
     assertThat(result.zeroDates()).isEqualTo(5);
-    assertThat(result.taskReports()).singleElement().extracting(TaskReport::zeroDates).isEqualTo(5L);
+    assertThat(result.taskReports())
+        .singleElement()
+        .extracting(TaskReport::zeroDates)
+        .isEqualTo(5L);
   }
 
   @Test
@@ -179,7 +265,11 @@ class LoadTypesTest {
 
     assertThat(loaded.rows()).isEqualTo(100);
     assertThat(loaded.tasks()).isGreaterThan(2);
-    List<Object> sums = DuckDbFiles.query(odd, "SELECT sum(\"from\"), count(\"a-b\"), sum(\"ünïcödé\"), sum(\"back`tick\"), sum(\"\"\"quoted\"\"\") FROM \"select-odd`name ünï\"").get(0);
+    List<Object> sums =
+        DuckDbFiles.query(
+                odd,
+                "SELECT sum(\"from\"), count(\"a-b\"), sum(\"ünïcödé\"), sum(\"back`tick\"), sum(\"\"\"quoted\"\"\") FROM \"select-odd`name ünï\"")
+            .get(0);
     List<Long> expected = new ArrayList<>(List.of(5050L, 100L, 5050L, 5050L, 5050L));
     assertThat(sums).extracting(v -> ((Number) v).longValue()).isEqualTo(expected);
   }

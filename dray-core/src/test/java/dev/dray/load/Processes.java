@@ -11,7 +11,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Starts a Java main of the test class path as a real child process, and reads its output lines. */
+/**
+ * Starts a Java main of the test class path as a real child process, and reads its output lines.
+ */
 final class Processes {
   private Processes() {}
 
@@ -25,10 +27,12 @@ final class Processes {
           return line;
         }
         if (line == null && !process.isAlive() && lines.isEmpty()) {
-          throw new IllegalStateException("child exited with " + process.exitValue() + " before printing " + prefix);
+          throw new IllegalStateException(
+              "child exited with " + process.exitValue() + " before printing " + prefix);
         }
       }
-      throw new IllegalStateException("child did not print " + prefix + " within " + seconds + " s");
+      throw new IllegalStateException(
+          "child did not print " + prefix + " within " + seconds + " s");
     }
 
     void kill() throws InterruptedException {
@@ -52,7 +56,9 @@ final class Processes {
     Thread reader =
         new Thread(
             () -> {
-              try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                   lines.add(line);
                 }

@@ -19,9 +19,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * DRAY_TEST_MARIADB_URL} (for example {@code jdbc:mariadb://127.0.0.1:3306/?user=root}) when set,
  * otherwise one embedded MariaDB started once per test JVM and stopped when the JVM ends.
  */
-public final class MariaDbExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class MariaDbExtension
+    implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
   public static final String URL_VARIABLE = "DRAY_TEST_MARIADB_URL";
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(MariaDbExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(MariaDbExtension.class);
 
   private static ConnectionConfig server;
   private static String serverVersion;
@@ -53,18 +55,25 @@ public final class MariaDbExtension implements BeforeAllCallback, AfterAllCallba
   public void beforeAll(ExtensionContext context) throws Exception {
     ConnectionConfig config = server();
     String schema =
-        ("dray_" + context.getRequiredTestClass().getSimpleName() + "_" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20)))
+        ("dray_"
+                + context.getRequiredTestClass().getSimpleName()
+                + "_"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20)))
             .toLowerCase(Locale.ROOT);
     try (Connection connection = Connections.open(config);
         Statement statement = connection.createStatement()) {
-      statement.execute("CREATE DATABASE `" + schema + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
+      statement.execute(
+          "CREATE DATABASE `" + schema + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci");
     }
-    context.getStore(NAMESPACE).put(TestDatabase.class, new TestDatabase(config, schema, serverVersion));
+    context
+        .getStore(NAMESPACE)
+        .put(TestDatabase.class, new TestDatabase(config, schema, serverVersion));
   }
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
-    TestDatabase database = context.getStore(NAMESPACE).remove(TestDatabase.class, TestDatabase.class);
+    TestDatabase database =
+        context.getStore(NAMESPACE).remove(TestDatabase.class, TestDatabase.class);
     if (database != null) {
       try (Connection connection = Connections.open(server());
           Statement statement = connection.createStatement()) {
@@ -74,14 +83,17 @@ public final class MariaDbExtension implements BeforeAllCallback, AfterAllCallba
   }
 
   @Override
-  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public boolean supportsParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     return parameterContext.getParameter().getType() == TestDatabase.class;
   }
 
   @Override
-  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public Object resolveParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     ExtensionContext classContext = extensionContext;
-    while (classContext.getStore(NAMESPACE).get(TestDatabase.class) == null && classContext.getParent().isPresent()) {
+    while (classContext.getStore(NAMESPACE).get(TestDatabase.class) == null
+        && classContext.getParent().isPresent()) {
       classContext = classContext.getParent().get();
     }
     return classContext.getStore(NAMESPACE).get(TestDatabase.class, TestDatabase.class);
