@@ -13,7 +13,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.UUID;
-import org.duckdb.DuckDBAppender;
 
 /**
  * How one source column lands in DuckDB: the DuckDB type it is declared with, how it is read from
@@ -53,7 +52,7 @@ public record DuckDbColumn(
   /** Moves one cell from a result set to an appender. */
   @FunctionalInterface
   public interface CellCopier {
-    void copy(ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
+    void copy(ResultSet row, int index, ChunkAppender appender, CellCounters counters)
         throws SQLException;
   }
 
@@ -160,8 +159,7 @@ public record DuckDbColumn(
   }
 
   private static void copyByte(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -171,8 +169,7 @@ public record DuckDbColumn(
   }
 
   private static void copyShort(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -182,8 +179,7 @@ public record DuckDbColumn(
   }
 
   private static void copyInt(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -193,8 +189,7 @@ public record DuckDbColumn(
   }
 
   private static void copyLong(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -204,8 +199,7 @@ public record DuckDbColumn(
   }
 
   private static void copyUnsignedLong(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     BigInteger value = row.getObject(index, BigInteger.class);
     if (value == null) {
       appender.appendNull();
@@ -223,8 +217,7 @@ public record DuckDbColumn(
   }
 
   private static void copySmallDecimal(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -234,8 +227,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDecimal(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -245,8 +237,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDecimalAsText(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -256,8 +247,7 @@ public record DuckDbColumn(
   }
 
   private static void copyFloat(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     float value = row.getFloat(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -267,8 +257,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDouble(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     double value = row.getDouble(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -278,8 +267,7 @@ public record DuckDbColumn(
   }
 
   private static void copyBitAsBoolean(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
@@ -289,8 +277,7 @@ public record DuckDbColumn(
   }
 
   private static void copyBits(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
@@ -314,8 +301,7 @@ public record DuckDbColumn(
    * text either.
    */
   private static void copyDate(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     LocalDate value;
     try {
       value = row.getObject(index, LocalDate.class);
@@ -330,8 +316,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDateTime(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     LocalDateTime value;
     try {
       value = row.getObject(index, LocalDateTime.class);
@@ -347,8 +332,7 @@ public record DuckDbColumn(
   }
 
   private static void appendNullOrZeroDate(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     if (hasText(row, index)) {
       counters.zeroDates++;
     }
@@ -366,8 +350,7 @@ public record DuckDbColumn(
 
   /** TIME is {@code [-]H+:MM:SS[.ffffff]}, from -838:59:59 to 838:59:59: staged as microseconds. */
   private static void copyTime(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -396,8 +379,7 @@ public record DuckDbColumn(
   }
 
   private static void copyString(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -407,8 +389,7 @@ public record DuckDbColumn(
   }
 
   private static void copyUuid(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -418,8 +399,7 @@ public record DuckDbColumn(
   }
 
   private static void copyBytes(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
