@@ -121,7 +121,7 @@ public record DuckDbColumn(
           "json",
           "inet4",
           "inet6" ->
-          new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyString);
+          new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyText);
       case "uuid" -> new DuckDbColumn(column, "UUID", DuckDbColumn::copyUuid);
       case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" ->
           new DuckDbColumn(column, "BLOB", DuckDbColumn::copyBytes);
@@ -376,6 +376,20 @@ public record DuckDbColumn(
     }
     long total = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000L + micros;
     return negative ? -total : total;
+  }
+
+  /**
+   * Text arrives in the connection's character set, utf8mb4, which is what DuckDB stores: the bytes
+   * go across as they are, without a detour through a Java String.
+   */
+  private static void copyText(
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+    byte[] value = row.getBytes(index);
+    if (value == null) {
+      appender.appendNull();
+    } else {
+      appender.append(value);
+    }
   }
 
   private static void copyString(

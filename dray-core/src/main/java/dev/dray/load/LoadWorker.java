@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -104,6 +105,7 @@ final class LoadWorker implements Worker<Task> {
     SqlFragment where = KeyPredicates.range(dialect, table.keyColumns(), task.range());
     String sql = selectSql(dialect, table, task, where);
     target.setAutoCommit(false);
+    beginTargetTransaction();
     counters.reset();
     long rows = 0;
     long reported = 0;
@@ -164,6 +166,16 @@ final class LoadWorker implements Worker<Task> {
     } catch (Exception e) {
       rollback(reported, e);
       throw e;
+    }
+  }
+
+  /**
+   * The driver opens its transaction lazily, on the next statement; the appender is not a
+   * statement, so without this its rows would commit on their own, ahead of the done-mark.
+   */
+  private void beginTargetTransaction() throws SQLException {
+    try (Statement statement = target.createStatement()) {
+      statement.execute("SELECT 1");
     }
   }
 
