@@ -216,13 +216,14 @@ public record DuckDbColumn(
     return DuckDbColumn::copyDecimal;
   }
 
+  /** DECIMAL of up to 18 digits: its text parsed straight into the unscaled long. */
   private static void copySmallDecimal(
       ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
-    BigDecimal value = row.getBigDecimal(index);
+    String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
     } else {
-      appender.append(value);
+      appender.appendDecimalText(value);
     }
   }
 
