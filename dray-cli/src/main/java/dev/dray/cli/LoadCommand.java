@@ -5,6 +5,7 @@ import dev.dray.db.TableName;
 import dev.dray.load.LoadJob;
 import dev.dray.load.LoadResult;
 import dev.dray.plan.Task;
+import dev.dray.run.Cancellation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -111,16 +112,29 @@ public final class LoadCommand implements Callable<Integer> {
       }
       return 0;
     }
-    LoadResult result = job.run();
+    PrintWriter err = spec.commandLine().getErr();
+    LoadResult result;
+    try (LoadProgress progress = new LoadProgress(err, System.console() != null)) {
+      result = job.run(new Cancellation(), progress);
+    }
     out.printf(
         "loaded %,d rows from %d table(s) in %d tasks with %d workers in %.1f s (%,.0f rows/s) into %s%n",
-        result.rows(),
+        result.rowsThisRun(),
         result.tables().size(),
-        result.tasks(),
+        result.tasks() - result.tasksSkipped(),
         result.workers(),
         result.seconds(),
         result.rowsPerSecond(),
         result.target());
+    if (result.tasksSkipped() > 0) {
+      out.printf(
+          "resumed: %d of %d tasks were done by the interrupted run; %,d rows in total%n",
+          result.tasksSkipped(), result.tasks(), result.rows());
+    }
+    if (result.zeroDates() > 0) {
+      out.printf(
+          "%,d zero dates (0000-00-00 and the like) were loaded as NULL%n", result.zeroDates());
+    }
     if (report != null) {
       Reports.write(report, result);
     }

@@ -13,7 +13,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.UUID;
-import org.duckdb.DuckDBAppender;
 
 /**
  * How one source column lands in DuckDB: the DuckDB type it is declared with, how it is read from
@@ -53,7 +52,7 @@ public record DuckDbColumn(
   /** Moves one cell from a result set to an appender. */
   @FunctionalInterface
   public interface CellCopier {
-    void copy(ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
+    void copy(ResultSet row, int index, ChunkAppender appender, CellCounters counters)
         throws SQLException;
   }
 
@@ -122,7 +121,7 @@ public record DuckDbColumn(
           "json",
           "inet4",
           "inet6" ->
-          new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyString);
+          new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyText);
       case "uuid" -> new DuckDbColumn(column, "UUID", DuckDbColumn::copyUuid);
       case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" ->
           new DuckDbColumn(column, "BLOB", DuckDbColumn::copyBytes);
@@ -160,8 +159,7 @@ public record DuckDbColumn(
   }
 
   private static void copyByte(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -171,8 +169,7 @@ public record DuckDbColumn(
   }
 
   private static void copyShort(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -182,8 +179,7 @@ public record DuckDbColumn(
   }
 
   private static void copyInt(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -193,8 +189,7 @@ public record DuckDbColumn(
   }
 
   private static void copyLong(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -204,8 +199,7 @@ public record DuckDbColumn(
   }
 
   private static void copyUnsignedLong(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     BigInteger value = row.getObject(index, BigInteger.class);
     if (value == null) {
       appender.appendNull();
@@ -222,20 +216,19 @@ public record DuckDbColumn(
     return DuckDbColumn::copyDecimal;
   }
 
+  /** DECIMAL of up to 18 digits: its text parsed straight into the unscaled long. */
   private static void copySmallDecimal(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
-    BigDecimal value = row.getBigDecimal(index);
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+    String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
     } else {
-      appender.append(value);
+      appender.appendDecimalText(value);
     }
   }
 
   private static void copyDecimal(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -245,8 +238,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDecimalAsText(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -256,8 +248,7 @@ public record DuckDbColumn(
   }
 
   private static void copyFloat(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     float value = row.getFloat(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -267,8 +258,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDouble(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     double value = row.getDouble(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -278,8 +268,7 @@ public record DuckDbColumn(
   }
 
   private static void copyBitAsBoolean(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
@@ -289,8 +278,7 @@ public record DuckDbColumn(
   }
 
   private static void copyBits(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
@@ -314,8 +302,7 @@ public record DuckDbColumn(
    * text either.
    */
   private static void copyDate(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     LocalDate value;
     try {
       value = row.getObject(index, LocalDate.class);
@@ -330,8 +317,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDateTime(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     LocalDateTime value;
     try {
       value = row.getObject(index, LocalDateTime.class);
@@ -347,8 +333,7 @@ public record DuckDbColumn(
   }
 
   private static void appendNullOrZeroDate(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     if (hasText(row, index)) {
       counters.zeroDates++;
     }
@@ -366,8 +351,7 @@ public record DuckDbColumn(
 
   /** TIME is {@code [-]H+:MM:SS[.ffffff]}, from -838:59:59 to 838:59:59: staged as microseconds. */
   private static void copyTime(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -395,9 +379,22 @@ public record DuckDbColumn(
     return negative ? -total : total;
   }
 
+  /**
+   * Text arrives in the connection's character set, utf8mb4, which is what DuckDB stores: the bytes
+   * go across as they are, without a detour through a Java String.
+   */
+  private static void copyText(
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+    byte[] value = row.getBytes(index);
+    if (value == null) {
+      appender.appendNull();
+    } else {
+      appender.append(value);
+    }
+  }
+
   private static void copyString(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -407,8 +404,7 @@ public record DuckDbColumn(
   }
 
   private static void copyUuid(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -418,8 +414,7 @@ public record DuckDbColumn(
   }
 
   private static void copyBytes(
-      ResultSet row, int index, DuckDBAppender appender, CellCounters counters)
-      throws SQLException {
+      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();

@@ -296,9 +296,13 @@ public final class LoadJob {
     }
   }
 
-  /** A source connection that reads TIMESTAMP values in UTC. */
+  /**
+   * A source connection that reads TIMESTAMP values in UTC, over the binary protocol (server-side
+   * prepared statements) unless the URL says otherwise: binary rows decode with less CPU (numbers
+   * and dates arrive as binary values, not text to parse), and CPU is what a load runs short of.
+   */
   private Connection openSource() throws SQLException {
-    Connection connection = Connections.open(settings.source());
+    Connection connection = Connections.open(withBinaryProtocol(settings.source()));
     try {
       Dialects.detect(connection).useUtcSessionTimeZone(connection);
       return connection;
@@ -306,6 +310,15 @@ public final class LoadJob {
       closeQuietly(connection);
       throw e;
     }
+  }
+
+  static ConnectionConfig withBinaryProtocol(ConnectionConfig source) {
+    String url = source.url();
+    if (!url.startsWith("jdbc:mariadb:") && !url.startsWith("jdbc:mysql:")
+        || url.contains("useServerPrepStmts")) {
+      return source;
+    }
+    return source.withUrl(url + (url.contains("?") ? "&" : "?") + "useServerPrepStmts=true");
   }
 
   private Map<String, LoadTable> describeTables(Connection coordinator, List<String> warnings) {

@@ -11,12 +11,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -105,6 +105,7 @@ final class LoadWorker implements Worker<Task> {
     SqlFragment where = KeyPredicates.range(dialect, table.keyColumns(), task.range());
     String sql = selectSql(dialect, table, task, where);
     target.setAutoCommit(false);
+    beginTargetTransaction();
     counters.reset();
     long rows = 0;
     long reported = 0;
@@ -114,32 +115,38 @@ final class LoadWorker implements Worker<Task> {
       if (!task.range().isAll()) {
         where.bind(statement, 1);
       }
-      try (ResultSet rs = statement.executeQuery();
-          DuckDBAppender appender =
-              target.createAppender(
-                  DuckDBConnection.DEFAULT_SCHEMA, DuckDbTarget.stagingName(table.targetTable()))) {
+      try (ResultSet rs = statement.executeQuery()) {
         List<DuckDbColumn> mapped = table.columns();
-        int count = mapped.size();
-        DuckDbColumn.CellCopier[] copiers = new DuckDbColumn.CellCopier[count];
-        for (int i = 0; i < count; i++) {
-          copiers[i] = mapped.get(i).copier();
-        }
-        while (rs.next()) {
-          appender.beginRow();
+        ChunkAppender appender =
+            new ChunkAppender(
+                target,
+                DuckDbTarget.stagingName(table.targetTable()),
+                mapped.stream().map(DuckDbColumn::stagingType).toList());
+        try {
+          int count = mapped.size();
+          DuckDbColumn.CellCopier[] copiers = new DuckDbColumn.CellCopier[count];
           for (int i = 0; i < count; i++) {
-            copiers[i].copy(rs, i + 1, appender, counters);
+            copiers[i] = mapped.get(i).copier();
           }
-          appender.endRow();
-          rows++;
-          if (rows % CHECK_EVERY == 0) {
-            rowsLoaded.addAndGet(CHECK_EVERY);
-            reported += CHECK_EVERY;
-            if (cancellation.isCancelled()) {
-              throw new CancellationException("cancelled");
+          while (rs.next()) {
+            for (int i = 0; i < count; i++) {
+              copiers[i].copy(rs, i + 1, appender, counters);
+            }
+            appender.endRow();
+            rows++;
+            if (rows % CHECK_EVERY == 0) {
+              rowsLoaded.addAndGet(CHECK_EVERY);
+              reported += CHECK_EVERY;
+              if (cancellation.isCancelled()) {
+                throw new CancellationException("cancelled");
+              }
             }
           }
+        } catch (SQLException | RuntimeException e) {
+          appender.abandon();
+          throw e;
         }
-        appender.flush();
+        appender.close();
       }
       try (PreparedStatement done = target.prepareStatement(DuckDbTarget.doneMarkSql())) {
         done.setLong(1, task.sequence());
@@ -159,6 +166,16 @@ final class LoadWorker implements Worker<Task> {
     } catch (Exception e) {
       rollback(reported, e);
       throw e;
+    }
+  }
+
+  /**
+   * The driver opens its transaction lazily, on the next statement; the appender is not a
+   * statement, so without this its rows would commit on their own, ahead of the done-mark.
+   */
+  private void beginTargetTransaction() throws SQLException {
+    try (Statement statement = target.createStatement()) {
+      statement.execute("SELECT 1");
     }
   }
 
