@@ -90,6 +90,9 @@ public final class CopyCommand implements Callable<Integer> {
   @Option(names = "--lock-wait-timeout", paramLabel = "DURATION", converter = DurationConverter.class, description = "Session innodb_lock_wait_timeout of the workers (default: the server's).")
   Duration lockWaitTimeout;
 
+  @Option(names = "--checkpoint-interval", paramLabel = "DURATION", converter = DurationConverter.class, description = "Least time between checkpoint writes; 0 = with every chunk that moves the frontier (default: 100ms).")
+  Duration checkpointInterval;
+
   @Option(names = "--progress-interval", paramLabel = "DURATION", converter = DurationConverter.class, description = "Print a progress line this often, 0 for none (default: 5s).")
   Duration progressInterval = Duration.ofSeconds(5);
 
@@ -119,6 +122,7 @@ public final class CopyCommand implements Callable<Integer> {
             .jobId(jobId)
             .maxAttempts(maxAttempts)
             .lockWaitTimeout(lockWaitTimeout)
+            .checkpointInterval(checkpointInterval)
             .maxThreadsRunning(maxThreadsRunning)
             .maxReplicaLag(maxReplicaLag)
             .throttleQuery(throttleQuery)

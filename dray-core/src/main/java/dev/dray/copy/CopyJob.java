@@ -332,6 +332,7 @@ public final class CopyJob {
     private String jobId;
     private int maxAttempts = CopySettings.DEFAULT_MAX_ATTEMPTS;
     private Duration lockWaitTimeout;
+    private Duration checkpointInterval;
     private long maxThreadsRunning;
     private final List<ConnectionConfig> replicas = new ArrayList<>();
     private Duration maxReplicaLag;
@@ -403,6 +404,12 @@ public final class CopyJob {
       return this;
     }
 
+    /** The least time between checkpoint writes (zero: every chunk that moves the frontier). */
+    public Builder checkpointInterval(Duration interval) {
+      this.checkpointInterval = interval;
+      return this;
+    }
+
     public Builder maxThreadsRunning(long max) {
       this.maxThreadsRunning = max;
       return this;
@@ -437,7 +444,7 @@ public final class CopyJob {
       ThrottleSettings throttle = new ThrottleSettings(maxThreadsRunning, replicas, maxReplicaLag, throttleQuery, pauseFile, maxRowsPerSecond);
       return new CopyJob(
           new CopySettings(
-              source, sourceTable, target, targetTable, workers, chunkRows, chunkTime, mode, resume, jobId, maxAttempts, lockWaitTimeout, throttle));
+              source, sourceTable, target, targetTable, workers, chunkRows, chunkTime, mode, resume, jobId, maxAttempts, lockWaitTimeout, checkpointInterval, throttle));
     }
   }
 }

@@ -64,11 +64,14 @@ final class CopyWorker implements Worker<Task> {
     long rows;
     try {
       rows = mover.move(chunk.range());
-      Optional<FrontierPosition> position = run.tracker.preview(chunk.sequence(), chunk.range(), rows);
+      Optional<FrontierPosition> position = checkpointDue() ? run.tracker.preview(chunk.sequence(), chunk.range(), rows) : Optional.empty();
       if (position.isPresent()) {
         run.checkpoints.advance(target, position.get(), run.sizer.chunkRows());
       }
       target.commit();
+      if (position.isPresent()) {
+        run.lastCheckpointNanos.set(System.nanoTime());
+      }
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
       throw e;
@@ -78,6 +81,10 @@ final class CopyWorker implements Worker<Task> {
     run.chunksDone.incrementAndGet();
     run.throttler.recordRows(rows);
     run.sizer.record(chunk.estimatedRows(), System.nanoTime() - started);
+  }
+
+  private boolean checkpointDue() {
+    return System.nanoTime() - run.lastCheckpointNanos.get() >= run.settings.checkpointInterval().toNanos();
   }
 
   @Override
