@@ -1,12 +1,10 @@
 package dev.dray.copy;
 
 import dev.dray.db.ConnectionConfig;
-import dev.dray.db.Connections;
 import dev.dray.plan.Task;
 import dev.dray.run.Worker;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Optional;
 
 /**
@@ -39,19 +37,7 @@ final class CopyWorker implements Worker<Task> {
   }
 
   private Connection open(ConnectionConfig config) throws SQLException {
-    Connection connection = Connections.open(config);
-    try (Statement statement = connection.createStatement()) {
-      if (run.settings.lockWaitTimeout() != null) {
-        statement.execute("SET SESSION innodb_lock_wait_timeout = " + Math.max(1, run.settings.lockWaitTimeout().toSeconds()));
-      }
-      if (run.mode == CopyMode.STREAMING) {
-        statement.execute("SET SESSION time_zone = '+00:00'");
-      }
-    } catch (SQLException e) {
-      connection.close();
-      throw e;
-    }
-    return connection;
+    return SessionConnections.open(config, run.settings.lockWaitTimeout(), run.mode == CopyMode.STREAMING);
   }
 
   @Override
