@@ -36,70 +36,147 @@ import picocli.CommandLine.Spec;
 public final class CopyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--source", required = true, paramLabel = "URL", description = "Source JDBC URL, e.g. jdbc:mariadb://127.0.0.1:3306/shop")
+  @Option(
+      names = "--source",
+      required = true,
+      paramLabel = "URL",
+      description = "Source JDBC URL, e.g. jdbc:mariadb://127.0.0.1:3306/shop")
   String source;
 
-  @Option(names = "--table", required = true, paramLabel = "DB.T", description = "Table to copy from.")
+  @Option(
+      names = "--table",
+      required = true,
+      paramLabel = "DB.T",
+      description = "Table to copy from.")
   String table;
 
-  @Option(names = "--target", paramLabel = "URL", description = "Target JDBC URL (default: the source).")
+  @Option(
+      names = "--target",
+      paramLabel = "URL",
+      description = "Target JDBC URL (default: the source).")
   String target;
 
-  @Option(names = "--target-table", required = true, paramLabel = "DB.T2", description = "Existing table to copy into.")
+  @Option(
+      names = "--target-table",
+      required = true,
+      paramLabel = "DB.T2",
+      description = "Existing table to copy into.")
   String targetTable;
 
-  @Option(names = "--workers", paramLabel = "N", description = "Parallel workers, 1 to 64 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description = "Parallel workers, 1 to 64 (default: ${DEFAULT-VALUE}).")
   int workers = CopySettings.DEFAULT_WORKERS;
 
-  @Option(names = "--chunk-size", paramLabel = "N", description = "Rows per chunk; with --chunk-time the starting size (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--chunk-size",
+      paramLabel = "N",
+      description =
+          "Rows per chunk; with --chunk-time the starting size (default: ${DEFAULT-VALUE}).")
   long chunkSize = CopySettings.DEFAULT_CHUNK_ROWS;
 
-  @Option(names = "--chunk-time", paramLabel = "DURATION", converter = DurationConverter.class, description = "Adapt the chunk size so a chunk takes about this long, e.g. 500ms.")
+  @Option(
+      names = "--chunk-time",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Adapt the chunk size so a chunk takes about this long, e.g. 500ms.")
   Duration chunkTime;
 
-  @Option(names = "--resume", description = "Continue from the checkpoint of an earlier run of this copy.")
+  @Option(
+      names = "--resume",
+      description = "Continue from the checkpoint of an earlier run of this copy.")
   boolean resume;
 
-  @Option(names = "--max-threads-running", paramLabel = "N", description = "Pause while the source's Threads_running is above N.")
+  @Option(
+      names = "--max-threads-running",
+      paramLabel = "N",
+      description = "Pause while the source's Threads_running is above N.")
   long maxThreadsRunning;
 
-  @Option(names = "--max-replica-lag", paramLabel = "DURATION", converter = DurationConverter.class, description = "Pause while any --replica lags more than this (default 1s when replicas are given).")
+  @Option(
+      names = "--max-replica-lag",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Pause while any --replica lags more than this (default 1s when replicas are given).")
   Duration maxReplicaLag;
 
-  @Option(names = "--replica", paramLabel = "URL", description = "A replica whose lag is watched (repeatable).")
+  @Option(
+      names = "--replica",
+      paramLabel = "URL",
+      description = "A replica whose lag is watched (repeatable).")
   List<String> replicas = new ArrayList<>();
 
-  @Option(names = "--throttle-query", paramLabel = "SQL", description = "Pause while this query (run on the source) returns non-zero.")
+  @Option(
+      names = "--throttle-query",
+      paramLabel = "SQL",
+      description = "Pause while this query (run on the source) returns non-zero.")
   String throttleQuery;
 
-  @Option(names = "--pause-file", paramLabel = "FILE", description = "Pause while this file exists.")
+  @Option(
+      names = "--pause-file",
+      paramLabel = "FILE",
+      description = "Pause while this file exists.")
   Path pauseFile;
 
-  @Option(names = "--max-rows-per-second", paramLabel = "N", description = "Copy at most N rows per second.")
+  @Option(
+      names = "--max-rows-per-second",
+      paramLabel = "N",
+      description = "Copy at most N rows per second.")
   long maxRowsPerSecond;
 
-  @Option(names = "--mode", paramLabel = "MODE", description = "auto, server-side or streaming (default: auto = server-side on the same server).")
+  @Option(
+      names = "--mode",
+      paramLabel = "MODE",
+      description =
+          "auto, server-side or streaming (default: auto = server-side on the same server).")
   String mode = "auto";
 
-  @Option(names = "--job-id", paramLabel = "ID", description = "Name of the job in the checkpoint table (default: SOURCE>TARGET).")
+  @Option(
+      names = "--job-id",
+      paramLabel = "ID",
+      description = "Name of the job in the checkpoint table (default: SOURCE>TARGET).")
   String jobId;
 
-  @Option(names = "--retries", paramLabel = "K", description = "Attempts per chunk on deadlock, lock wait timeout or lost connection (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--retries",
+      paramLabel = "K",
+      description =
+          "Attempts per chunk on deadlock, lock wait timeout or lost connection (default: ${DEFAULT-VALUE}).")
   int maxAttempts = CopySettings.DEFAULT_MAX_ATTEMPTS;
 
-  @Option(names = "--lock-wait-timeout", paramLabel = "DURATION", converter = DurationConverter.class, description = "Session innodb_lock_wait_timeout of the workers (default: the server's).")
+  @Option(
+      names = "--lock-wait-timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Session innodb_lock_wait_timeout of the workers (default: the server's).")
   Duration lockWaitTimeout;
 
-  @Option(names = "--checkpoint-interval", paramLabel = "DURATION", converter = DurationConverter.class, description = "Least time between checkpoint writes; 0 = with every chunk that moves the frontier (default: 100ms).")
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Least time between checkpoint writes; 0 = with every chunk that moves the frontier (default: 100ms).")
   Duration checkpointInterval;
 
-  @Option(names = "--progress-interval", paramLabel = "DURATION", converter = DurationConverter.class, description = "Print a progress line this often, 0 for none (default: 5s).")
+  @Option(
+      names = "--progress-interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Print a progress line this often, 0 for none (default: 5s).")
   Duration progressInterval = Duration.ofSeconds(5);
 
-  @Option(names = "--report", paramLabel = "FILE.json", description = "Write a JSON report of the run.")
+  @Option(
+      names = "--report",
+      paramLabel = "FILE.json",
+      description = "Write a JSON report of the run.")
   Path report;
 
-  @Option(names = "--dry-run", description = "Print the plan (mode, columns, chunks, checkpoint) and touch nothing.")
+  @Option(
+      names = "--dry-run",
+      description = "Print the plan (mode, columns, chunks, checkpoint) and touch nothing.")
   boolean dryRun;
 
   @Mixin ConnectionOptions connection;
@@ -168,14 +245,19 @@ public final class CopyCommand implements Callable<Integer> {
   }
 
   private static void printPlan(PrintWriter out, CopyPlan plan) {
-    out.printf("plan: copy %s -> %s (job %s)%n", plan.sourceTable(), plan.targetTable(), plan.jobId());
+    out.printf(
+        "plan: copy %s -> %s (job %s)%n", plan.sourceTable(), plan.targetTable(), plan.jobId());
     out.printf("  mode        %s%n", plan.mode().name().toLowerCase(Locale.ROOT).replace('_', '-'));
     out.printf("  columns     %s%n", String.join(", ", plan.columns()));
     out.printf("  key         %s%n", String.join(", ", plan.keyColumns()));
     out.printf("  rows        ~%,d%n", plan.estimatedRows());
     out.printf(
         "  chunks      ~%,d of %,d rows%s%n",
-        plan.estimatedChunks(), plan.chunkRows(), plan.chunkTime() == null ? "" : " to start, adapting to " + plan.chunkTime() + " per chunk");
+        plan.estimatedChunks(),
+        plan.chunkRows(),
+        plan.chunkTime() == null
+            ? ""
+            : " to start, adapting to " + plan.chunkTime() + " per chunk");
     out.printf("  workers     %d%n", plan.workers());
     out.printf("  checkpoint  %s%n", plan.checkpointTable());
     if (plan.resumeFrom() != null) {
@@ -183,7 +265,9 @@ public final class CopyCommand implements Callable<Integer> {
           "  resume      after chunk #%d (%,d rows copied, next keys from %s)%n",
           plan.resumeFrom().sequence(),
           plan.resumeFrom().rowsCopied(),
-          plan.resumeFrom().lastRange() == null ? "the start" : String.valueOf(plan.resumeFrom().lastRange().upper()));
+          plan.resumeFrom().lastRange() == null
+              ? "the start"
+              : String.valueOf(plan.resumeFrom().lastRange().upper()));
     }
   }
 
@@ -192,7 +276,9 @@ public final class CopyCommand implements Callable<Integer> {
       case "auto" -> CopyMode.AUTO;
       case "server-side", "server_side" -> CopyMode.SERVER_SIDE;
       case "streaming" -> CopyMode.STREAMING;
-      default -> throw dev.dray.DrayException.usage("--mode must be auto, server-side or streaming, not " + text);
+      default ->
+          throw dev.dray.DrayException.usage(
+              "--mode must be auto, server-side or streaming, not " + text);
     };
   }
 }

@@ -49,7 +49,10 @@ final class CopyProgressPrinter implements AutoCloseable {
     StringBuilder line = new StringBuilder("copy: ");
     line.append(String.format("%,d", p.rowsCopied()));
     if (p.estimatedRows() > 0) {
-      line.append(String.format(" / ~%,d rows (%.0f%%)", p.estimatedRows(), Math.min(100.0, 100.0 * p.rowsCopied() / p.estimatedRows())));
+      line.append(
+          String.format(
+              " / ~%,d rows (%.0f%%)",
+              p.estimatedRows(), Math.min(100.0, 100.0 * p.rowsCopied() / p.estimatedRows())));
     } else {
       line.append(" rows");
     }
@@ -67,7 +70,9 @@ final class CopyProgressPrinter implements AutoCloseable {
 
   private static String formatSeconds(double seconds) {
     long s = Math.round(seconds);
-    return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format("%d:%02d", s / 60, s % 60);
+    return s >= 3600
+        ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        : String.format("%d:%02d", s / 60, s % 60);
   }
 
   @Override

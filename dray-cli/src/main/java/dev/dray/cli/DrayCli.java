@@ -14,7 +14,13 @@ import picocli.CommandLine.ParameterException;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Moves table data fast and safely on MySQL-family databases.",
-    subcommands = {DemoCommand.class, LoadCommand.class, CopyCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      DemoCommand.class,
+      LoadCommand.class,
+      CopyCommand.class,
+      VerifyCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
@@ -32,7 +38,8 @@ public final class DrayCli {
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(
+        execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
   /** Runs dray with the given arguments and streams; returns the exit code (for tests and main). */
@@ -46,7 +53,8 @@ public final class DrayCli {
     return commandLine.execute(args);
   }
 
-  private static int handleFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+  private static int handleFailure(
+      Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
     PrintWriter err = commandLine.getErr();
     if (e instanceof DrayException dray) {
       err.println("dray: " + Secrets.redact(dray.getMessage()));

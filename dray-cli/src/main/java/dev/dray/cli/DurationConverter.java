@@ -7,7 +7,10 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads durations as people write them: {@code 500ms}, {@code 1.5s}, {@code 2m}, {@code 1h}; a bare number is seconds. */
+/**
+ * Reads durations as people write them: {@code 500ms}, {@code 1.5s}, {@code 2m}, {@code 1h}; a bare
+ * number is seconds.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern FORMAT = Pattern.compile("^(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?$");
 
@@ -15,7 +18,8 @@ final class DurationConverter implements ITypeConverter<Duration> {
   public Duration convert(String value) {
     Matcher m = FORMAT.matcher(value.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 2s, 1m)");
+      throw new TypeConversionException(
+          "'" + value + "' is not a duration (examples: 500ms, 2s, 1m)");
     }
     double amount = Double.parseDouble(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);

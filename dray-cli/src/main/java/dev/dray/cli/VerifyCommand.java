@@ -1,11 +1,11 @@
 package dev.dray.cli;
 
 import dev.dray.ErrorCode;
+import dev.dray.copy.CopySettings;
 import dev.dray.copy.KeyDifference;
 import dev.dray.copy.RangeDifference;
 import dev.dray.copy.VerifyJob;
 import dev.dray.copy.VerifyResult;
-import dev.dray.copy.CopySettings;
 import dev.dray.db.TableName;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -35,19 +35,35 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--table", required = true, paramLabel = "DB.T", description = "Source table.")
   String table;
 
-  @Option(names = "--target", paramLabel = "URL", description = "Target JDBC URL (default: the source).")
+  @Option(
+      names = "--target",
+      paramLabel = "URL",
+      description = "Target JDBC URL (default: the source).")
   String target;
 
-  @Option(names = "--target-table", required = true, paramLabel = "DB.T2", description = "Target table.")
+  @Option(
+      names = "--target-table",
+      required = true,
+      paramLabel = "DB.T2",
+      description = "Target table.")
   String targetTable;
 
-  @Option(names = "--workers", paramLabel = "N", description = "Parallel workers (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description = "Parallel workers (default: ${DEFAULT-VALUE}).")
   int workers = CopySettings.DEFAULT_WORKERS;
 
-  @Option(names = "--chunk-size", paramLabel = "N", description = "Rows per compared chunk (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--chunk-size",
+      paramLabel = "N",
+      description = "Rows per compared chunk (default: ${DEFAULT-VALUE}).")
   long chunkSize = VerifyJob.DEFAULT_CHUNK_ROWS;
 
-  @Option(names = "--max-keys", paramLabel = "N", description = "List at most N differing keys (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-keys",
+      paramLabel = "N",
+      description = "List at most N differing keys (default: ${DEFAULT-VALUE}).")
   int maxKeys = VerifyJob.DEFAULT_MAX_KEYS;
 
   @Option(names = "--report", paramLabel = "FILE.json", description = "Write a JSON report.")
@@ -81,15 +97,21 @@ public final class VerifyCommand implements Callable<Integer> {
         result.targetRows(),
         result.columns().size(),
         result.seconds(),
-        result.equal() ? "EQUAL" : "DIFFERENT in " + result.mismatchingRanges().size() + " range(s)");
+        result.equal()
+            ? "EQUAL"
+            : "DIFFERENT in " + result.mismatchingRanges().size() + " range(s)");
     if (result.equal()) {
       return 0;
     }
     for (RangeDifference range : result.mismatchingRanges()) {
-      out.printf("  range %s: %,d source rows, %,d target rows%n", range.range(), range.sourceRows(), range.targetRows());
+      out.printf(
+          "  range %s: %,d source rows, %,d target rows%n",
+          range.range(), range.sourceRows(), range.targetRows());
     }
     for (KeyDifference key : result.differingKeys()) {
-      out.printf("  key %s: %s%n", key.key(), key.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+      out.printf(
+          "  key %s: %s%n",
+          key.key(), key.kind().name().toLowerCase(Locale.ROOT).replace('_', ' '));
     }
     if (result.keysTruncated()) {
       out.printf("  ... more differing keys (raise --max-keys)%n");

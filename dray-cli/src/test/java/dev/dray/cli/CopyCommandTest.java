@@ -27,8 +27,13 @@ class CopyCommandTest {
   private static void createTables(TestDatabase db, String name, int rows) {
     db.execute(
         "DROP TABLE IF EXISTS " + name,
-        "CREATE TABLE " + name + " (id BIGINT NOT NULL PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NULL)",
-        "INSERT INTO " + name + " SELECT seq, seq % 100, IF(seq % 9 = 0, NULL, MD5(seq)) FROM seq_1_to_" + rows,
+        "CREATE TABLE "
+            + name
+            + " (id BIGINT NOT NULL PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NULL)",
+        "INSERT INTO "
+            + name
+            + " SELECT seq, seq % 100, IF(seq % 9 = 0, NULL, MD5(seq)) FROM seq_1_to_"
+            + rows,
         "DROP TABLE IF EXISTS " + name + "_copy",
         "CREATE TABLE " + name + "_copy LIKE " + name);
   }
@@ -39,8 +44,19 @@ class CopyCommandTest {
     Path report = dir.resolve("copy.json");
     Run copy =
         dray(
-            "copy", "--source", db.url(), "--table", db.schema() + ".c1", "--target-table", db.schema() + ".c1_copy",
-            "--workers", "3", "--chunk-size", "200", "--report", report.toString());
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".c1",
+            "--target-table",
+            db.schema() + ".c1_copy",
+            "--workers",
+            "3",
+            "--chunk-size",
+            "200",
+            "--report",
+            report.toString());
     assertThat(copy.exitCode()).as(copy.err()).isZero();
     assertThat(copy.out()).contains("copied 2,500 rows").contains("server-side");
     JsonNode json = new ObjectMapper().readTree(report.toFile());
@@ -48,14 +64,35 @@ class CopyCommandTest {
     assertThat(json.get("throttledSeconds").asDouble()).isZero();
     assertThat(json.get("checkpointSequence").asLong()).isEqualTo(12);
 
-    Run verify = dray("verify", "--source", db.url(), "--table", db.schema() + ".c1", "--target-table", db.schema() + ".c1_copy");
+    Run verify =
+        dray(
+            "verify",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".c1",
+            "--target-table",
+            db.schema() + ".c1_copy");
     assertThat(verify.exitCode()).as(verify.err()).isZero();
     assertThat(verify.out()).contains("EQUAL");
 
     db.execute("UPDATE c1_copy SET a = a + 1 WHERE id = 77", "DELETE FROM c1_copy WHERE id = 2000");
-    Run different = dray("verify", "--source", db.url(), "--table", db.schema() + ".c1", "--target-table", db.schema() + ".c1_copy", "--chunk-size", "500");
+    Run different =
+        dray(
+            "verify",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".c1",
+            "--target-table",
+            db.schema() + ".c1_copy",
+            "--chunk-size",
+            "500");
     assertThat(different.exitCode()).isEqualTo(3);
-    assertThat(different.out()).contains("DIFFERENT in 2 range(s)").contains("key 77: different").contains("key 2000: missing in target");
+    assertThat(different.out())
+        .contains("DIFFERENT in 2 range(s)")
+        .contains("key 77: different")
+        .contains("key 2000: missing in target");
   }
 
   @Test
@@ -63,30 +100,84 @@ class CopyCommandTest {
     createTables(db, "c2", 100);
     Run plan =
         dray(
-            "copy", "--source", db.url(), "--table", db.schema() + ".c2", "--target-table", db.schema() + ".c2_copy",
-            "--chunk-time", "500ms", "--mode", "streaming", "--dry-run");
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".c2",
+            "--target-table",
+            db.schema() + ".c2_copy",
+            "--chunk-time",
+            "500ms",
+            "--mode",
+            "streaming",
+            "--dry-run");
     assertThat(plan.exitCode()).as(plan.err()).isZero();
-    assertThat(plan.out()).contains("mode        streaming").contains("key         id").contains("adapting to 500ms");
+    assertThat(plan.out())
+        .contains("mode        streaming")
+        .contains("key         id")
+        .contains("adapting to 500ms");
     assertThat(db.queryLong("SELECT COUNT(*) FROM c2_copy")).isZero();
   }
 
   @Test
   void badInputExitsWithOneClearLine(TestDatabase db) {
     createTables(db, "c3", 10);
-    db.execute("DROP TABLE IF EXISTS c3_narrow", "CREATE TABLE c3_narrow (id BIGINT NOT NULL PRIMARY KEY, a SMALLINT NOT NULL, b VARCHAR(64) NULL)");
-    Run narrow = dray("copy", "--source", db.url(), "--table", db.schema() + ".c3", "--target-table", db.schema() + ".c3_narrow");
+    db.execute(
+        "DROP TABLE IF EXISTS c3_narrow",
+        "CREATE TABLE c3_narrow (id BIGINT NOT NULL PRIMARY KEY, a SMALLINT NOT NULL, b VARCHAR(64) NULL)");
+    Run narrow =
+        dray(
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".c3",
+            "--target-table",
+            db.schema() + ".c3_narrow");
     assertThat(narrow.exitCode()).isEqualTo(1);
-    assertThat(narrow.err().strip()).startsWith("dray: cannot copy").contains("column a: target type smallint(6)").doesNotContain("\n");
+    assertThat(narrow.err().strip())
+        .startsWith("dray: cannot copy")
+        .contains("column a: target type smallint(6)")
+        .doesNotContain("\n");
 
-    Run missing = dray("copy", "--source", db.url(), "--table", db.schema() + ".c3", "--target-table", db.schema() + ".nope");
+    Run missing =
+        dray(
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".c3",
+            "--target-table",
+            db.schema() + ".nope");
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.err()).contains("target table " + db.schema() + ".nope does not exist");
 
-    Run usage = dray("copy", "--source", db.url(), "--table", db.schema() + ".c3", "--target-table", db.schema() + ".c3_copy", "--workers", "65");
+    Run usage =
+        dray(
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".c3",
+            "--target-table",
+            db.schema() + ".c3_copy",
+            "--workers",
+            "65");
     assertThat(usage.exitCode()).isEqualTo(2);
     assertThat(usage.err()).contains("workers must be between 1 and 64");
 
-    Run badTime = dray("copy", "--source", db.url(), "--table", db.schema() + ".c3", "--target-table", db.schema() + ".c3_copy", "--chunk-time", "soon");
+    Run badTime =
+        dray(
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".c3",
+            "--target-table",
+            db.schema() + ".c3_copy",
+            "--chunk-time",
+            "soon");
     assertThat(badTime.exitCode()).isEqualTo(2);
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,13 +23,16 @@ class CopyCrashTest {
   private static final int ROWS = 20_000;
 
   @Test
-  void survivesKillNineAtFivePointsAndVerifiesEqual(TestDatabase db, @TempDir Path dir) throws Exception {
+  void survivesKillNineAtFivePointsAndVerifiesEqual(TestDatabase db, @TempDir Path dir)
+      throws Exception {
     db.execute(
         "CREATE TABLE src (id BIGINT NOT NULL PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NULL)",
-        "INSERT INTO src SELECT seq * 3, seq % 1000, IF(seq % 11 = 0, NULL, MD5(seq)) FROM seq_1_to_" + ROWS,
+        "INSERT INTO src SELECT seq * 3, seq % 1000, IF(seq % 11 = 0, NULL, MD5(seq)) FROM seq_1_to_"
+            + ROWS,
         "CREATE TABLE dst LIKE src");
     String jobId = db.schema() + ".src>" + db.schema() + ".dst";
-    // kill points: before the checkpoint exists, then at growing frontier positions (80 chunks in all)
+    // kill points: before the checkpoint exists, then at growing frontier positions (80 chunks in
+    // all)
     long[] killAtChunk = {-1, 4, 16, 32, 48, 64};
     int kills = 0;
     for (long threshold : killAtChunk) {
@@ -41,7 +43,8 @@ class CopyCrashTest {
         try {
           awaitCheckpoint(db, jobId, threshold, process);
         } catch (AssertionError e) {
-          throw new AssertionError(e.getMessage() + "; stderr: " + Files.readString(dir.resolve("err.log")), e);
+          throw new AssertionError(
+              e.getMessage() + "; stderr: " + Files.readString(dir.resolve("err.log")), e);
         }
       }
       assertThat(process.isAlive()).as("copy still running at kill point %d", threshold).isTrue();
@@ -53,9 +56,18 @@ class CopyCrashTest {
     Process last = startCopy(dir, true, 0);
     assertThat(last.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(last.exitValue()).as(Files.readString(dir.resolve("err.log"))).isZero();
-    assertThat(db.queryLong("SELECT finished FROM _dray_checkpoint WHERE job_id = '" + jobId + "'")).isEqualTo(1);
+    assertThat(db.queryLong("SELECT finished FROM _dray_checkpoint WHERE job_id = '" + jobId + "'"))
+        .isEqualTo(1);
 
-    CopyCommandTest.Run verify = CopyCommandTest.dray("verify", "--source", db.url(), "--table", db.schema() + ".src", "--target-table", db.schema() + ".dst");
+    CopyCommandTest.Run verify =
+        CopyCommandTest.dray(
+            "verify",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".src",
+            "--target-table",
+            db.schema() + ".dst");
     assertThat(verify.exitCode()).as(verify.out()).isZero();
     assertThat(db.queryLong("SELECT COUNT(*) FROM dst")).isEqualTo(ROWS);
   }
@@ -87,7 +99,10 @@ class CopyCrashTest {
     if (resume) {
       command.add("--resume");
     }
-    return new ProcessBuilder(command).redirectOutput(dir.resolve("out.log").toFile()).redirectError(dir.resolve("err.log").toFile()).start();
+    return new ProcessBuilder(command)
+        .redirectOutput(dir.resolve("out.log").toFile())
+        .redirectError(dir.resolve("err.log").toFile())
+        .start();
   }
 
   private TestDatabase db;
@@ -97,7 +112,8 @@ class CopyCrashTest {
     this.db = database;
   }
 
-  private static void awaitCheckpoint(TestDatabase db, String jobId, long sequence, Process process) throws InterruptedException {
+  private static void awaitCheckpoint(TestDatabase db, String jobId, long sequence, Process process)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline && process.isAlive()) {
       List<List<Object>> found = checkpointRow(db, jobId, "frontier_sequence");
@@ -106,12 +122,17 @@ class CopyCrashTest {
       }
       Thread.sleep(10);
     }
-    throw new AssertionError("the checkpoint never reached chunk " + sequence + (process.isAlive() ? "" : "; the copy exited with " + process.exitValue()));
+    throw new AssertionError(
+        "the checkpoint never reached chunk "
+            + sequence
+            + (process.isAlive() ? "" : "; the copy exited with " + process.exitValue()));
   }
 
   /** The job's checkpoint row, or nothing before the copy created the table. */
   private static List<List<Object>> checkpointRow(TestDatabase db, String jobId, String columns) {
-    if (db.queryLong("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_dray_checkpoint'") == 0) {
+    if (db.queryLong(
+            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_dray_checkpoint'")
+        == 0) {
       return List.of();
     }
     return db.query("SELECT " + columns + " FROM _dray_checkpoint WHERE job_id = '" + jobId + "'");
@@ -124,10 +145,14 @@ class CopyCrashTest {
       return;
     }
     String range = (String) rows.get(0).get(1);
-    java.util.regex.Matcher upper = java.util.regex.Pattern.compile("\"upper\":\\[\\{\"type\":\"Long\",\"value\":\"(\\d+)\"").matcher(range);
+    java.util.regex.Matcher upper =
+        java.util.regex.Pattern.compile("\"upper\":\\[\\{\"type\":\"Long\",\"value\":\"(\\d+)\"")
+            .matcher(range);
     long bound = upper.find() ? Long.parseLong(upper.group(1)) : Long.MAX_VALUE;
     long expected = db.queryLong("SELECT COUNT(*) FROM src WHERE id < " + bound);
     long actual = db.queryLong("SELECT COUNT(*) FROM dst WHERE id < " + bound);
-    assertThat(actual).as("rows below checkpoint bound %d (chunk %s)", bound, rows.get(0).get(0)).isEqualTo(expected);
+    assertThat(actual)
+        .as("rows below checkpoint bound %d (chunk %s)", bound, rows.get(0).get(0))
+        .isEqualTo(expected);
   }
 }

@@ -17,7 +17,13 @@ import java.time.Instant;
  * @param updatedAt when the checkpoint was last written (server time), or null
  */
 public record Checkpoint(
-    String jobId, String sourceTable, String targetTable, FrontierPosition position, long chunkRows, boolean finished, Instant updatedAt) {
+    String jobId,
+    String sourceTable,
+    String targetTable,
+    FrontierPosition position,
+    long chunkRows,
+    boolean finished,
+    Instant updatedAt) {
   public Checkpoint {
     requireNonNull(jobId, "jobId is null");
     requireNonNull(position, "position is null");
@@ -25,7 +31,9 @@ public record Checkpoint(
 
   /** Where a resumed copy starts: after the last range of the frontier. */
   public KeyRange remaining() {
-    return position.lastRange() == null ? KeyRange.ALL : new KeyRange(position.lastRange().upper(), null);
+    return position.lastRange() == null
+        ? KeyRange.ALL
+        : new KeyRange(position.lastRange().upper(), null);
   }
 
   /** Whether nothing is left to copy after the frontier. */

@@ -34,14 +34,19 @@ final class CheckpointStore {
     return table;
   }
 
-  /** Creates the table unless it exists (checked first: CREATE ... IF NOT EXISTS needs the CREATE privilege). */
+  /**
+   * Creates the table unless it exists (checked first: CREATE ... IF NOT EXISTS needs the CREATE
+   * privilege).
+   */
   void createTable(Connection connection) throws SQLException {
     if (exists(connection)) {
       return;
     }
     try (Statement statement = connection.createStatement()) {
       statement.execute(
-          "CREATE TABLE IF NOT EXISTS " + dialect.quote(table) + " ("
+          "CREATE TABLE IF NOT EXISTS "
+              + dialect.quote(table)
+              + " ("
               + "job_id VARCHAR(190) NOT NULL PRIMARY KEY,"
               + " source_table VARCHAR(600) NOT NULL,"
               + " target_table VARCHAR(600) NOT NULL,"
@@ -62,7 +67,8 @@ final class CheckpointStore {
     try (PreparedStatement ps =
         connection.prepareStatement(
             "SELECT source_table, target_table, frontier_sequence, last_range, rows_copied, chunk_rows, finished, updated_at FROM "
-                + dialect.quote(table) + " WHERE job_id = ?")) {
+                + dialect.quote(table)
+                + " WHERE job_id = ?")) {
       ps.setString(1, jobId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -75,7 +81,8 @@ final class CheckpointStore {
                 jobId,
                 rs.getString(1),
                 rs.getString(2),
-                new FrontierPosition(rs.getLong(3), range == null ? null : KeyCodec.decode(range), rs.getLong(5)),
+                new FrontierPosition(
+                    rs.getLong(3), range == null ? null : KeyCodec.decode(range), rs.getLong(5)),
                 rs.getLong(6),
                 rs.getBoolean(7),
                 updated == null ? null : updated.toInstant()));
@@ -85,7 +92,8 @@ final class CheckpointStore {
 
   private boolean exists(Connection connection) throws SQLException {
     try (PreparedStatement ps =
-        connection.prepareStatement("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+        connection.prepareStatement(
+            "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
       ps.setString(1, table.schema());
       ps.setString(2, table.table());
       try (ResultSet rs = ps.executeQuery()) {
@@ -95,10 +103,12 @@ final class CheckpointStore {
   }
 
   /** Starts the job afresh: the frontier before the first chunk. */
-  void reset(Connection connection, String sourceTable, String targetTable, long chunkRows) throws SQLException {
+  void reset(Connection connection, String sourceTable, String targetTable, long chunkRows)
+      throws SQLException {
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "REPLACE INTO " + dialect.quote(table)
+            "REPLACE INTO "
+                + dialect.quote(table)
                 + " (job_id, source_table, target_table, frontier_sequence, last_range, rows_copied, chunk_rows, finished, updated_at)"
                 + " VALUES (?, ?, ?, -1, NULL, 0, ?, 0, CURRENT_TIMESTAMP(6))")) {
       ps.setString(1, jobId);
@@ -110,10 +120,12 @@ final class CheckpointStore {
   }
 
   /** Moves the checkpoint forward to {@code position} (within the caller's transaction). */
-  void advance(Connection connection, FrontierPosition position, long chunkRows) throws SQLException {
+  void advance(Connection connection, FrontierPosition position, long chunkRows)
+      throws SQLException {
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "UPDATE " + dialect.quote(table)
+            "UPDATE "
+                + dialect.quote(table)
                 + " SET frontier_sequence = ?, last_range = ?, rows_copied = ?, chunk_rows = ?, updated_at = CURRENT_TIMESTAMP(6)"
                 + " WHERE job_id = ? AND frontier_sequence < ?")) {
       ps.setLong(1, position.sequence());
@@ -129,7 +141,9 @@ final class CheckpointStore {
   void markFinished(Connection connection) throws SQLException {
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "UPDATE " + dialect.quote(table) + " SET finished = 1, updated_at = CURRENT_TIMESTAMP(6) WHERE job_id = ?")) {
+            "UPDATE "
+                + dialect.quote(table)
+                + " SET finished = 1, updated_at = CURRENT_TIMESTAMP(6) WHERE job_id = ?")) {
       ps.setString(1, jobId);
       ps.executeUpdate();
     }

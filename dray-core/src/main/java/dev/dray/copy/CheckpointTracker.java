@@ -61,7 +61,8 @@ final class CheckpointTracker {
         total += pending.remove(s).rows();
       }
     }
-    position = new FrontierPosition(advance.get().lastContiguous(), advance.get().result().range(), total);
+    position =
+        new FrontierPosition(advance.get().lastContiguous(), advance.get().result().range(), total);
     return Optional.of(position);
   }
 

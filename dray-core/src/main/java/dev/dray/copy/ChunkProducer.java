@@ -33,7 +33,13 @@ final class ChunkProducer {
   private final AtomicLong planned = new AtomicLong();
   private Thread thread;
 
-  ChunkProducer(ConnectionConfig source, Dialect dialect, TableName table, List<String> keyColumns, LongSupplier chunkRows, Cancellation cancellation) {
+  ChunkProducer(
+      ConnectionConfig source,
+      Dialect dialect,
+      TableName table,
+      List<String> keyColumns,
+      LongSupplier chunkRows,
+      Cancellation cancellation) {
     this.source = source;
     this.dialect = dialect;
     this.table = table;
@@ -42,16 +48,22 @@ final class ChunkProducer {
     this.cancellation = cancellation;
   }
 
-  /** Starts producing the chunks of {@code remaining} into {@code tasks}, numbered from {@code firstSequence}. */
+  /**
+   * Starts producing the chunks of {@code remaining} into {@code tasks}, numbered from {@code
+   * firstSequence}.
+   */
   void start(String name, KeyRange remaining, long firstSequence, BoundedTaskSource<Task> tasks) {
-    thread = new Thread(() -> produce(remaining, firstSequence, tasks), "dray-" + name + "-producer");
+    thread =
+        new Thread(() -> produce(remaining, firstSequence, tasks), "dray-" + name + "-producer");
     thread.setDaemon(true);
     thread.start();
   }
 
   private void produce(KeyRange remaining, long firstSequence, BoundedTaskSource<Task> tasks) {
     try (Connection connection = Connections.open(source)) {
-      KeysetBoundaries boundaries = new KeysetBoundaries(connection, dialect, table, null, keyColumns, chunkRows.getAsLong(), remaining);
+      KeysetBoundaries boundaries =
+          new KeysetBoundaries(
+              connection, dialect, table, null, keyColumns, chunkRows.getAsLong(), remaining);
       long sequence = firstSequence;
       while (boundaries.hasNext() && !cancellation.isCancelled()) {
         long rows = chunkRows.getAsLong();
@@ -68,7 +80,10 @@ final class ChunkProducer {
       cancellation.cancel(
           e instanceof DrayException dray
               ? dray
-              : new DrayException(ErrorCode.TASK_FAILED, "finding the chunks of " + table + " failed: " + SqlErrors.describe(e), e));
+              : new DrayException(
+                  ErrorCode.TASK_FAILED,
+                  "finding the chunks of " + table + " failed: " + SqlErrors.describe(e),
+                  e));
     } finally {
       tasks.finish();
     }

@@ -3,10 +3,10 @@ package dev.dray.copy;
 import java.time.Duration;
 
 /**
- * Adapts the chunk size so each chunk takes about the target time: keeps a weighted moving
- * average of the observed rows per second (recent chunks weigh more, one slow chunk does not swing
- * the size) and sizes the next chunks to {@code rate × target}, within {@link #MIN_ROWS} and
- * {@link #MAX_ROWS}.
+ * Adapts the chunk size so each chunk takes about the target time: keeps a weighted moving average
+ * of the observed rows per second (recent chunks weigh more, one slow chunk does not swing the
+ * size) and sizes the next chunks to {@code rate × target}, within {@link #MIN_ROWS} and {@link
+ * #MAX_ROWS}.
  */
 final class ChunkSizer {
   static final long MIN_ROWS = 10;
@@ -19,7 +19,9 @@ final class ChunkSizer {
   private double rowsPerSecond = -1;
   private volatile long chunkRows;
 
-  /** @param target the time per chunk, or null for a fixed size */
+  /**
+   * @param target the time per chunk, or null for a fixed size
+   */
   ChunkSizer(long initialRows, Duration target) {
     this.chunkRows = initialRows;
     this.target = target;

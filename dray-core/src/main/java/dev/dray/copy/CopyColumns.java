@@ -28,11 +28,14 @@ public record CopyColumns(List<String> names, List<String> keyColumns) {
    *
    * @param targetColumnsWithoutDefault target columns that an INSERT must give a value for
    */
-  static CopyColumns match(TableInfo source, TableInfo target, Set<String> targetColumnsWithoutDefault) {
+  static CopyColumns match(
+      TableInfo source, TableInfo target, Set<String> targetColumnsWithoutDefault) {
     if (!source.hasKey()) {
       throw new DrayException(
           ErrorCode.UNSUPPORTED_SCHEMA,
-          "source table " + source.name() + " has no primary key or unique key over NOT NULL columns:"
+          "source table "
+              + source.name()
+              + " has no primary key or unique key over NOT NULL columns:"
               + " it cannot be copied in key-range chunks; add a primary key");
     }
     List<String> problems = new ArrayList<>();
@@ -50,14 +53,24 @@ public record CopyColumns(List<String> names, List<String> keyColumns) {
       names.add(column.name());
     }
     for (ColumnInfo column : target.columns()) {
-      if (source.column(column.name()).isEmpty() && !column.generated() && targetColumnsWithoutDefault.contains(column.name())) {
-        problems.add("target column " + column.name() + " is NOT NULL without a default and has no source column");
+      if (source.column(column.name()).isEmpty()
+          && !column.generated()
+          && targetColumnsWithoutDefault.contains(column.name())) {
+        problems.add(
+            "target column "
+                + column.name()
+                + " is NOT NULL without a default and has no source column");
       }
     }
     if (!problems.isEmpty()) {
       throw new DrayException(
           ErrorCode.UNSUPPORTED_SCHEMA,
-          "cannot copy " + source.name() + " into " + target.name() + ": " + String.join("; ", problems));
+          "cannot copy "
+              + source.name()
+              + " into "
+              + target.name()
+              + ": "
+              + String.join("; ", problems));
     }
     return new CopyColumns(names, source.key().stream().map(ColumnInfo::name).toList());
   }

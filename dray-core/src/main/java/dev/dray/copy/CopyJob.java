@@ -12,7 +12,6 @@ import dev.dray.db.SqlErrors;
 import dev.dray.db.TableInfo;
 import dev.dray.db.TableInspector;
 import dev.dray.db.TableName;
-import dev.dray.plan.KeyRange;
 import dev.dray.plan.Task;
 import dev.dray.run.BoundedTaskSource;
 import dev.dray.run.Cancellation;
@@ -42,11 +41,11 @@ import org.slf4j.LoggerFactory;
  * Copies a table into another one (same server or another) in parallel key-range chunks, with a
  * gap-free checkpoint on the target, throttling and retries.
  *
- * <p>A producer thread walks the source key ahead of the workers ({@link dev.dray.plan.KeysetBoundaries}) and
- * numbers each chunk at dispatch; workers copy chunks out of order, each in one target transaction
- * that also moves the checkpoint when the chunk advances the frontier. A crash leaves every chunk
- * up to the checkpoint copied; {@code resume} continues after it, and re-copying a chunk above it
- * is harmless ({@code INSERT IGNORE}).
+ * <p>A producer thread walks the source key ahead of the workers ({@link
+ * dev.dray.plan.KeysetBoundaries}) and numbers each chunk at dispatch; workers copy chunks out of
+ * order, each in one target transaction that also moves the checkpoint when the chunk advances the
+ * frontier. A crash leaves every chunk up to the checkpoint copied; {@code resume} continues after
+ * it, and re-copying a chunk above it is harmless ({@code INSERT IGNORE}).
  *
  * <pre>{@code
  * CopyResult result = CopyJob.builder()
@@ -81,9 +80,14 @@ public final class CopyJob {
         Connection target = openTarget()) {
       Prepared prepared = prepare(source, target);
       Optional<Checkpoint> checkpoint = prepared.store.read(target);
-      return planOf(prepared, checkpoint.filter(c -> settings.resume()).map(Checkpoint::position).orElse(null));
+      return planOf(
+          prepared,
+          checkpoint.filter(c -> settings.resume()).map(Checkpoint::position).orElse(null));
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "planning the copy of " + settings.sourceTable() + " failed: " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED,
+          "planning the copy of " + settings.sourceTable() + " failed: " + SqlErrors.describe(e),
+          e);
     }
   }
 
@@ -110,15 +114,37 @@ public final class CopyJob {
       try (Throttler throttler = new Throttler(throttleConditions())) {
         throttler.start();
         CopyRun run =
-            new CopyRun(settings, prepared.mode, prepared.dialect, prepared.sourceInfo, prepared.columns, prepared.store, tracker, throttler, sizer, cancellation);
+            new CopyRun(
+                settings,
+                prepared.mode,
+                prepared.dialect,
+                prepared.sourceInfo,
+                prepared.columns,
+                prepared.store,
+                tracker,
+                throttler,
+                sizer,
+                cancellation);
         long workersStarted = System.nanoTime();
         listener.started(() -> progress(run, prepared.sourceInfo.estimatedRows(), workersStarted));
-        BoundedTaskSource<Task> tasks = new BoundedTaskSource<>(settings.workers() * 2, cancellation);
+        BoundedTaskSource<Task> tasks =
+            new BoundedTaskSource<>(settings.workers() * 2, cancellation);
         ChunkProducer producer =
-            new ChunkProducer(settings.source(), prepared.dialect, settings.sourceTable(), prepared.columns.keyColumns(), sizer::chunkRows, cancellation);
+            new ChunkProducer(
+                settings.source(),
+                prepared.dialect,
+                settings.sourceTable(),
+                prepared.columns.keyColumns(),
+                sizer::chunkRows,
+                cancellation);
         producer.start("copy", checkpoint.remaining(), start.sequence() + 1, tasks);
         try {
-          new WorkerPool<Task>("copy", settings.workers(), RetryPolicy.transientSqlErrors(settings.maxAttempts()), Sleeper.SYSTEM, Task::describe)
+          new WorkerPool<Task>(
+                  "copy",
+                  settings.workers(),
+                  RetryPolicy.transientSqlErrors(settings.maxAttempts()),
+                  Sleeper.SYSTEM,
+                  Task::describe)
               .run(
                   tasks,
                   (index, c) -> new CopyWorker(run),
@@ -132,7 +158,11 @@ public final class CopyJob {
         } catch (DrayException e) {
           throw new DrayException(
               e.code(),
-              e.getMessage() + "; the checkpoint stays at chunk " + tracker.position().sequence() + " (" + tracker.position().rowsCopied()
+              e.getMessage()
+                  + "; the checkpoint stays at chunk "
+                  + tracker.position().sequence()
+                  + " ("
+                  + tracker.position().rowsCopied()
                   + " rows), continue with --resume",
               e);
         } finally {
@@ -140,21 +170,49 @@ public final class CopyJob {
         }
         FrontierPosition end = tracker.position();
         if (tracker.pendingCount() > 0 || producer.planned() != run.chunksDone.get()) {
-          throw new DrayException(ErrorCode.INTERNAL, "copy ended with unfinished chunks; the checkpoint stays at chunk " + end.sequence());
+          throw new DrayException(
+              ErrorCode.INTERNAL,
+              "copy ended with unfinished chunks; the checkpoint stays at chunk " + end.sequence());
         }
         // the last chunk may have committed without the checkpoint (it raced another chunk)
         prepared.store.advance(target, end, sizer.chunkRows());
         prepared.store.markFinished(target);
-        return result(prepared, start, end, run.chunksDone.get(), run.rowsCopied.get(), started, throttler.throttledTime().toNanos() / 1e9, run.retries.get(), sizer.chunkRows());
+        return result(
+            prepared,
+            start,
+            end,
+            run.chunksDone.get(),
+            run.rowsCopied.get(),
+            started,
+            throttler.throttledTime().toNanos() / 1e9,
+            run.retries.get(),
+            sizer.chunkRows());
       }
     } catch (SQLException e) {
-      ErrorCode code = SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
-      throw new DrayException(code, "copy of " + settings.sourceTable() + " into " + settings.targetTable() + " failed: " + SqlErrors.describe(e), e);
+      ErrorCode code =
+          SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
+      throw new DrayException(
+          code,
+          "copy of "
+              + settings.sourceTable()
+              + " into "
+              + settings.targetTable()
+              + " failed: "
+              + SqlErrors.describe(e),
+          e);
     }
   }
 
   private CopyResult result(
-      Prepared prepared, FrontierPosition start, FrontierPosition end, long chunks, long rows, long startedNanos, double throttled, long retries, long chunkRows) {
+      Prepared prepared,
+      FrontierPosition start,
+      FrontierPosition end,
+      long chunks,
+      long rows,
+      long startedNanos,
+      double throttled,
+      long retries,
+      long chunkRows) {
     return new CopyResult(
         settings.jobId(),
         settings.sourceTable().toString(),
@@ -195,7 +253,8 @@ public final class CopyJob {
       conditions.add(ThrottleConditions.rateLimit(throttle.maxRowsPerSecond()));
     }
     if (throttle.maxThreadsRunning() > 0) {
-      conditions.add(ThrottleConditions.threadsRunning(settings.source(), throttle.maxThreadsRunning()));
+      conditions.add(
+          ThrottleConditions.threadsRunning(settings.source(), throttle.maxThreadsRunning()));
     }
     for (ConnectionConfig replica : throttle.replicas()) {
       conditions.add(ThrottleConditions.replicaLag(replica, throttle.maxReplicaLag()));
@@ -210,8 +269,15 @@ public final class CopyJob {
     try {
       store.createTable(target);
     } catch (SQLException e) {
-      ErrorCode code = SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.TARGET_UNAVAILABLE;
-      throw new DrayException(code, "cannot create the checkpoint table " + store.table() + " on the target: " + SqlErrors.describe(e), e);
+      ErrorCode code =
+          SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.TARGET_UNAVAILABLE;
+      throw new DrayException(
+          code,
+          "cannot create the checkpoint table "
+              + store.table()
+              + " on the target: "
+              + SqlErrors.describe(e),
+          e);
     }
     Optional<Checkpoint> existing = store.read(target);
     if (settings.resume() && existing.isPresent()) {
@@ -219,22 +285,47 @@ public final class CopyJob {
       if (!Objects.equals(checkpoint.sourceTable(), settings.sourceTable().toString())
           || !Objects.equals(checkpoint.targetTable(), settings.targetTable().toString())) {
         throw DrayException.usage(
-            "checkpoint " + settings.jobId() + " belongs to " + checkpoint.sourceTable() + " -> " + checkpoint.targetTable() + ", not to this copy");
+            "checkpoint "
+                + settings.jobId()
+                + " belongs to "
+                + checkpoint.sourceTable()
+                + " -> "
+                + checkpoint.targetTable()
+                + ", not to this copy");
       }
-      LOG.info("{}: resuming after chunk {} ({} rows copied before)", settings.jobId(), checkpoint.position().sequence(), checkpoint.position().rowsCopied());
+      LOG.info(
+          "{}: resuming after chunk {} ({} rows copied before)",
+          settings.jobId(),
+          checkpoint.position().sequence(),
+          checkpoint.position().rowsCopied());
       return checkpoint;
     }
     if (!settings.resume() && existing.isPresent() && !existing.get().finished()) {
       throw new DrayException(
           ErrorCode.TARGET_UNAVAILABLE,
-          "an unfinished copy " + settings.jobId() + " has a checkpoint at chunk " + existing.get().position().sequence() + " in " + store.table()
+          "an unfinished copy "
+              + settings.jobId()
+              + " has a checkpoint at chunk "
+              + existing.get().position().sequence()
+              + " in "
+              + store.table()
               + ": continue it with --resume (or delete its row to start over)");
     }
-    store.reset(target, settings.sourceTable().toString(), settings.targetTable().toString(), settings.chunkRows());
+    store.reset(
+        target,
+        settings.sourceTable().toString(),
+        settings.targetTable().toString(),
+        settings.chunkRows());
     return store.read(target).orElseThrow();
   }
 
-  private record Prepared(Dialect dialect, TableInfo sourceInfo, TableInfo targetInfo, CopyColumns columns, CopyMode mode, CheckpointStore store) {}
+  private record Prepared(
+      Dialect dialect,
+      TableInfo sourceInfo,
+      TableInfo targetInfo,
+      CopyColumns columns,
+      CopyMode mode,
+      CheckpointStore store) {}
 
   private Prepared prepare(Connection source, Connection target) throws SQLException {
     Dialect dialect = Dialects.detect(source);
@@ -243,13 +334,28 @@ public final class CopyJob {
     if (!targetInspector.exists(settings.targetTable())) {
       throw new DrayException(
           ErrorCode.NOT_FOUND,
-          "target table " + settings.targetTable() + " does not exist (or is not visible to this user); create it first, e.g. CREATE TABLE "
-              + settings.targetTable() + " LIKE " + settings.sourceTable());
+          "target table "
+              + settings.targetTable()
+              + " does not exist (or is not visible to this user); create it first, e.g. CREATE TABLE "
+              + settings.targetTable()
+              + " LIKE "
+              + settings.sourceTable());
     }
     TableInfo targetInfo = targetInspector.inspect(settings.targetTable());
-    CopyColumns columns = CopyColumns.match(sourceInfo, targetInfo, columnsWithoutDefault(target, settings.targetTable()));
-    CopyMode mode = settings.mode() == CopyMode.AUTO ? (sameServer(source, target) ? CopyMode.SERVER_SIDE : CopyMode.STREAMING) : settings.mode();
-    return new Prepared(dialect, sourceInfo, targetInfo, columns, mode, new CheckpointStore(dialect, settings.targetTable().schema(), settings.jobId()));
+    CopyColumns columns =
+        CopyColumns.match(
+            sourceInfo, targetInfo, columnsWithoutDefault(target, settings.targetTable()));
+    CopyMode mode =
+        settings.mode() == CopyMode.AUTO
+            ? (sameServer(source, target) ? CopyMode.SERVER_SIDE : CopyMode.STREAMING)
+            : settings.mode();
+    return new Prepared(
+        dialect,
+        sourceInfo,
+        targetInfo,
+        columns,
+        mode,
+        new CheckpointStore(dialect, settings.targetTable().schema(), settings.jobId()));
   }
 
   private CopyPlan planOf(Prepared prepared, FrontierPosition resumeFrom) {
@@ -268,8 +374,11 @@ public final class CopyJob {
         resumeFrom);
   }
 
-  /** Target columns an INSERT must name: NOT NULL, no default, not auto-increment, not generated. */
-  private static Set<String> columnsWithoutDefault(Connection connection, TableName table) throws SQLException {
+  /**
+   * Target columns an INSERT must name: NOT NULL, no default, not auto-increment, not generated.
+   */
+  private static Set<String> columnsWithoutDefault(Connection connection, TableName table)
+      throws SQLException {
     Set<String> names = new HashSet<>();
     try (PreparedStatement ps =
         connection.prepareStatement(
@@ -287,8 +396,8 @@ public final class CopyJob {
   }
 
   /**
-   * Whether one INSERT ... SELECT can do the job: the same server (same identity, not just the
-   * same URL text) reached with the same credentials.
+   * Whether one INSERT ... SELECT can do the job: the same server (same identity, not just the same
+   * URL text) reached with the same credentials.
    */
   private boolean sameServer(Connection source, Connection target) throws SQLException {
     if (!Objects.equals(settings.source().user(), settings.target().user())
@@ -299,7 +408,9 @@ public final class CopyJob {
   }
 
   private static String serverIdentity(Connection connection) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("SELECT CONCAT_WS('|', @@hostname, @@port, @@datadir, @@server_id)");
+    try (PreparedStatement ps =
+            connection.prepareStatement(
+                "SELECT CONCAT_WS('|', @@hostname, @@port, @@datadir, @@server_id)");
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getString(1);
@@ -441,10 +552,30 @@ public final class CopyJob {
     }
 
     public CopyJob build() {
-      ThrottleSettings throttle = new ThrottleSettings(maxThreadsRunning, replicas, maxReplicaLag, throttleQuery, pauseFile, maxRowsPerSecond);
+      ThrottleSettings throttle =
+          new ThrottleSettings(
+              maxThreadsRunning,
+              replicas,
+              maxReplicaLag,
+              throttleQuery,
+              pauseFile,
+              maxRowsPerSecond);
       return new CopyJob(
           new CopySettings(
-              source, sourceTable, target, targetTable, workers, chunkRows, chunkTime, mode, resume, jobId, maxAttempts, lockWaitTimeout, checkpointInterval, throttle));
+              source,
+              sourceTable,
+              target,
+              targetTable,
+              workers,
+              chunkRows,
+              chunkTime,
+              mode,
+              resume,
+              jobId,
+              maxAttempts,
+              lockWaitTimeout,
+              checkpointInterval,
+              throttle));
     }
   }
 }

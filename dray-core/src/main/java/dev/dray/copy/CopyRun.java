@@ -24,6 +24,7 @@ final class CopyRun {
   final AtomicLong rowsCopied = new AtomicLong();
   final AtomicLong chunksDone = new AtomicLong();
   final AtomicLong retries = new AtomicLong();
+
   /** When the last checkpoint write committed (System.nanoTime), for the checkpoint interval. */
   final AtomicLong lastCheckpointNanos = new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 4);
 

@@ -61,7 +61,8 @@ public record CopySettings(
       throw DrayException.usage("a target table is required");
     }
     if (workers < 1 || workers > MAX_WORKERS) {
-      throw DrayException.usage("workers must be between 1 and " + MAX_WORKERS + ", not " + workers);
+      throw DrayException.usage(
+          "workers must be between 1 and " + MAX_WORKERS + ", not " + workers);
     }
     if (chunkRows < 1) {
       throw DrayException.usage("chunk size must be positive, not " + chunkRows);

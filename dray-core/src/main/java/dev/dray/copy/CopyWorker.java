@@ -30,14 +30,23 @@ final class CopyWorker implements Worker<Task> {
     target.setAutoCommit(false);
     if (run.mode == CopyMode.STREAMING) {
       source = open(run.settings.source());
-      mover = new StreamingMover(source, target, run.dialect, run.sourceInfo, run.settings.targetTable(), run.columns);
+      mover =
+          new StreamingMover(
+              source, target, run.dialect, run.sourceInfo, run.settings.targetTable(), run.columns);
     } else {
-      mover = new ServerSideMover(target, run.dialect, run.settings.sourceTable(), run.settings.targetTable(), run.columns);
+      mover =
+          new ServerSideMover(
+              target,
+              run.dialect,
+              run.settings.sourceTable(),
+              run.settings.targetTable(),
+              run.columns);
     }
   }
 
   private Connection open(ConnectionConfig config) throws SQLException {
-    return SessionConnections.open(config, run.settings.lockWaitTimeout(), run.mode == CopyMode.STREAMING);
+    return SessionConnections.open(
+        config, run.settings.lockWaitTimeout(), run.mode == CopyMode.STREAMING);
   }
 
   @Override
@@ -50,7 +59,10 @@ final class CopyWorker implements Worker<Task> {
     long rows;
     try {
       rows = mover.move(chunk.range());
-      Optional<FrontierPosition> position = checkpointDue() ? run.tracker.preview(chunk.sequence(), chunk.range(), rows) : Optional.empty();
+      Optional<FrontierPosition> position =
+          checkpointDue()
+              ? run.tracker.preview(chunk.sequence(), chunk.range(), rows)
+              : Optional.empty();
       if (position.isPresent()) {
         run.checkpoints.advance(target, position.get(), run.sizer.chunkRows());
       }
@@ -70,7 +82,8 @@ final class CopyWorker implements Worker<Task> {
   }
 
   private boolean checkpointDue() {
-    return System.nanoTime() - run.lastCheckpointNanos.get() >= run.settings.checkpointInterval().toNanos();
+    return System.nanoTime() - run.lastCheckpointNanos.get()
+        >= run.settings.checkpointInterval().toNanos();
   }
 
   @Override

@@ -42,7 +42,8 @@ final class KeyCodec {
       JsonNode node = JSON.readTree(json);
       return new KeyRange(decodeKey(node.get("lower")), decodeKey(node.get("upper")));
     } catch (JsonProcessingException | RuntimeException e) {
-      throw new DrayException(ErrorCode.INTERNAL, "the checkpoint's key range cannot be read: " + json, e);
+      throw new DrayException(
+          ErrorCode.INTERNAL, "the checkpoint's key range cannot be read: " + json, e);
     }
   }
 
@@ -73,8 +74,23 @@ final class KeyCodec {
       return "bytes";
     }
     return switch (value.getClass().getSimpleName()) {
-      case "Integer", "Long", "Short", "Byte", "BigInteger", "BigDecimal", "Double", "Float", "String", "Boolean",
-          "Timestamp", "Date", "Time", "LocalDateTime", "LocalDate", "LocalTime" -> value.getClass().getSimpleName();
+      case "Integer",
+          "Long",
+          "Short",
+          "Byte",
+          "BigInteger",
+          "BigDecimal",
+          "Double",
+          "Float",
+          "String",
+          "Boolean",
+          "Timestamp",
+          "Date",
+          "Time",
+          "LocalDateTime",
+          "LocalDate",
+          "LocalTime" ->
+          value.getClass().getSimpleName();
       default -> "String";
     };
   }

@@ -20,7 +20,10 @@ final class RowChecksum {
   private final List<ColumnInfo> columns;
   private final List<String> keyColumns;
 
-  /** @param columns the compared columns as the source declares them (their types pick the canonical text) */
+  /**
+   * @param columns the compared columns as the source declares them (their types pick the canonical
+   *     text)
+   */
   RowChecksum(Dialect dialect, List<ColumnInfo> columns, List<String> keyColumns) {
     this.dialect = dialect;
     this.columns = List.copyOf(columns);
@@ -45,8 +48,16 @@ final class RowChecksum {
   SqlFragment rowHashes(TableName table, KeyRange range) {
     SqlFragment where = KeyPredicates.range(dialect, keyColumns, range);
     String sql =
-        "SELECT " + dialect.quotedList(keyColumns) + ", MD5(" + rowText() + ") FROM " + dialect.quote(table) + " WHERE " + where.sql()
-            + " ORDER BY " + dialect.quotedList(keyColumns);
+        "SELECT "
+            + dialect.quotedList(keyColumns)
+            + ", MD5("
+            + rowText()
+            + ") FROM "
+            + dialect.quote(table)
+            + " WHERE "
+            + where.sql()
+            + " ORDER BY "
+            + dialect.quotedList(keyColumns);
     return new SqlFragment(sql, where.parameters());
   }
 
@@ -63,8 +74,8 @@ final class RowChecksum {
   }
 
   /**
-   * The column as text that does not depend on the declared width: a DATETIME(3) value and the
-   * same value in a DATETIME(6) column, or 1.5 in DECIMAL(5,1) and DECIMAL(8,3), hash alike.
+   * The column as text that does not depend on the declared width: a DATETIME(3) value and the same
+   * value in a DATETIME(6) column, or 1.5 in DECIMAL(5,1) and DECIMAL(8,3), hash alike.
    */
   private static String canonical(ColumnInfo column, String quoted) {
     return switch (column.dataType()) {

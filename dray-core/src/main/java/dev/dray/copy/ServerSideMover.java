@@ -22,12 +22,25 @@ final class ServerSideMover implements ChunkMover {
   private final String lockClause;
   private final List<String> keyColumns;
 
-  ServerSideMover(Connection target, Dialect dialect, TableName sourceTable, TableName targetTable, CopyColumns columns) {
+  ServerSideMover(
+      Connection target,
+      Dialect dialect,
+      TableName sourceTable,
+      TableName targetTable,
+      CopyColumns columns) {
     this.target = target;
     this.dialect = dialect;
     String list = dialect.quotedList(columns.names());
     this.insertPrefix =
-        "INSERT IGNORE INTO " + dialect.quote(targetTable) + " (" + list + ") SELECT " + list + " FROM " + dialect.quote(sourceTable) + " WHERE ";
+        "INSERT IGNORE INTO "
+            + dialect.quote(targetTable)
+            + " ("
+            + list
+            + ") SELECT "
+            + list
+            + " FROM "
+            + dialect.quote(sourceTable)
+            + " WHERE ";
     this.lockClause = " " + dialect.sharedLockClause();
     this.keyColumns = columns.keyColumns();
   }
@@ -35,7 +48,8 @@ final class ServerSideMover implements ChunkMover {
   @Override
   public long move(KeyRange range) throws SQLException {
     SqlFragment where = KeyPredicates.range(dialect, keyColumns, range);
-    try (PreparedStatement statement = target.prepareStatement(insertPrefix + where.sql() + lockClause)) {
+    try (PreparedStatement statement =
+        target.prepareStatement(insertPrefix + where.sql() + lockClause)) {
       where.bind(statement, 1);
       return statement.executeUpdate();
     }

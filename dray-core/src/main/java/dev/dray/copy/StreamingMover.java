@@ -26,7 +26,18 @@ final class StreamingMover implements ChunkMover {
   static final int BATCH_ROWS = 500;
 
   private static final Set<String> BYTES =
-      Set.of("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "bit", "geometry", "point", "linestring", "polygon");
+      Set.of(
+          "binary",
+          "varbinary",
+          "tinyblob",
+          "blob",
+          "mediumblob",
+          "longblob",
+          "bit",
+          "geometry",
+          "point",
+          "linestring",
+          "polygon");
   private static final Set<String> TEXT = Set.of("date", "datetime", "timestamp", "time", "year");
 
   private enum Transfer {
@@ -46,18 +57,28 @@ final class StreamingMover implements ChunkMover {
   private PreparedStatement fullBatch;
 
   StreamingMover(
-      Connection source, Connection target, Dialect dialect, TableInfo sourceInfo, TableName targetTable, CopyColumns columns) {
+      Connection source,
+      Connection target,
+      Dialect dialect,
+      TableInfo sourceInfo,
+      TableName targetTable,
+      CopyColumns columns) {
     this.source = source;
     this.target = target;
     this.dialect = dialect;
     String list = dialect.quotedList(columns.names());
     this.selectPrefix = "SELECT " + list + " FROM " + dialect.quote(sourceInfo.name()) + " WHERE ";
-    this.insertPrefix = "INSERT IGNORE INTO " + dialect.quote(targetTable) + " (" + list + ") VALUES ";
-    this.rowPlaceholders = "(" + String.join(", ", Collections.nCopies(columns.names().size(), "?")) + ")";
+    this.insertPrefix =
+        "INSERT IGNORE INTO " + dialect.quote(targetTable) + " (" + list + ") VALUES ";
+    this.rowPlaceholders =
+        "(" + String.join(", ", Collections.nCopies(columns.names().size(), "?")) + ")";
     this.keyColumns = columns.keyColumns();
     for (String name : columns.names()) {
       ColumnInfo column = sourceInfo.column(name).orElseThrow();
-      transfers.add(BYTES.contains(column.dataType()) ? Transfer.BYTES : TEXT.contains(column.dataType()) ? Transfer.TEXT : Transfer.OBJECT);
+      transfers.add(
+          BYTES.contains(column.dataType())
+              ? Transfer.BYTES
+              : TEXT.contains(column.dataType()) ? Transfer.TEXT : Transfer.OBJECT);
     }
   }
 
@@ -131,7 +152,8 @@ final class StreamingMover implements ChunkMover {
   }
 
   private String insertSql(int rows) {
-    StringBuilder sql = new StringBuilder(insertPrefix.length() + rows * (rowPlaceholders.length() + 2));
+    StringBuilder sql =
+        new StringBuilder(insertPrefix.length() + rows * (rowPlaceholders.length() + 2));
     sql.append(insertPrefix);
     for (int i = 0; i < rows; i++) {
       sql.append(i == 0 ? "" : ", ").append(rowPlaceholders);

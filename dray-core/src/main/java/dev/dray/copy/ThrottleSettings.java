@@ -23,7 +23,8 @@ public record ThrottleSettings(
     String throttleQuery,
     Path pauseFile,
     long maxRowsPerSecond) {
-  public static final ThrottleSettings NONE = new ThrottleSettings(0, List.of(), null, null, null, 0);
+  public static final ThrottleSettings NONE =
+      new ThrottleSettings(0, List.of(), null, null, null, 0);
 
   /** The replica lag limit when replicas are given without one. */
   public static final Duration DEFAULT_MAX_REPLICA_LAG = Duration.ofSeconds(1);
@@ -40,7 +41,8 @@ public record ThrottleSettings(
       throw DrayException.usage("max replica lag must not be negative");
     }
     if (maxReplicaLag != null && replicas.isEmpty()) {
-      throw DrayException.usage("a max replica lag needs at least one replica to watch (--replica URL)");
+      throw DrayException.usage(
+          "a max replica lag needs at least one replica to watch (--replica URL)");
     }
     if (!replicas.isEmpty() && maxReplicaLag == null) {
       maxReplicaLag = DEFAULT_MAX_REPLICA_LAG;

@@ -37,7 +37,8 @@ final class TypeCompatibility {
       if (!source.unsigned() && target.unsigned()) {
         return refuse(source, target, "signed values do not fit an unsigned column");
       }
-      boolean fits = source.unsigned() == target.unsigned() ? toBytes >= fromBytes : toBytes > fromBytes;
+      boolean fits =
+          source.unsigned() == target.unsigned() ? toBytes >= fromBytes : toBytes > fromBytes;
       return fits ? Optional.empty() : refuse(source, target, "values would be truncated");
     }
     if (from.equals("decimal") && to.equals("decimal")) {
@@ -49,14 +50,22 @@ final class TypeCompatibility {
     }
     if (INTEGER_BYTES.containsKey(from) && to.equals("decimal")) {
       int digits = INTEGER_BYTES.get(from) >= 8 ? 20 : INTEGER_BYTES.get(from) * 3;
-      boolean fits = target.precision() - target.scale() >= digits && (source.unsigned() || !target.unsigned());
+      boolean fits =
+          target.precision() - target.scale() >= digits
+              && (source.unsigned() || !target.unsigned());
       return fits ? Optional.empty() : refuse(source, target, "values would be truncated");
     }
-    if ((from.equals("float") || from.equals("double")) && (to.equals("float") || to.equals("double"))) {
-      return from.equals("double") && to.equals("float") ? refuse(source, target, "precision would be lost") : Optional.empty();
+    if ((from.equals("float") || from.equals("double"))
+        && (to.equals("float") || to.equals("double"))) {
+      return from.equals("double") && to.equals("float")
+          ? refuse(source, target, "precision would be lost")
+          : Optional.empty();
     }
-    if (STRINGS.contains(from) && STRINGS.contains(to) || BINARIES.contains(from) && BINARIES.contains(to)) {
-      return target.maxLength() >= source.maxLength() ? Optional.empty() : refuse(source, target, "values would be truncated");
+    if (STRINGS.contains(from) && STRINGS.contains(to)
+        || BINARIES.contains(from) && BINARIES.contains(to)) {
+      return target.maxLength() >= source.maxLength()
+          ? Optional.empty()
+          : refuse(source, target, "values would be truncated");
     }
     if (FRACTIONAL.contains(from) && from.equals(to)) {
       return target.fractionalDigits() >= source.fractionalDigits()
@@ -66,10 +75,14 @@ final class TypeCompatibility {
     if ((from.equals("enum") && to.equals("enum")) || (from.equals("set") && to.equals("set"))) {
       List<String> missing = new ArrayList<>(members(source.columnType()));
       missing.removeAll(members(target.columnType()));
-      return missing.isEmpty() ? Optional.empty() : refuse(source, target, "values " + missing + " are missing");
+      return missing.isEmpty()
+          ? Optional.empty()
+          : refuse(source, target, "values " + missing + " are missing");
     }
     if (from.equals("bit") && to.equals("bit")) {
-      return target.precision() >= source.precision() ? Optional.empty() : refuse(source, target, "bits would be lost");
+      return target.precision() >= source.precision()
+          ? Optional.empty()
+          : refuse(source, target, "bits would be lost");
     }
     if (from.equals(to)) {
       return Optional.empty();
@@ -79,7 +92,15 @@ final class TypeCompatibility {
 
   private static Optional<String> refuse(ColumnInfo source, ColumnInfo target, String why) {
     return Optional.of(
-        "column " + source.name() + ": target type " + target.columnType() + " cannot hold source type " + source.columnType() + " (" + why + ")");
+        "column "
+            + source.name()
+            + ": target type "
+            + target.columnType()
+            + " cannot hold source type "
+            + source.columnType()
+            + " ("
+            + why
+            + ")");
   }
 
   /** The quoted members of {@code enum('a','b')} or {@code set(...)}. */

@@ -62,7 +62,8 @@ public final class VerifyJob {
       throw DrayException.usage("verify needs a source, a source table and a target table");
     }
     if (builder.workers < 1 || builder.workers > CopySettings.MAX_WORKERS) {
-      throw DrayException.usage("workers must be between 1 and " + CopySettings.MAX_WORKERS + ", not " + builder.workers);
+      throw DrayException.usage(
+          "workers must be between 1 and " + CopySettings.MAX_WORKERS + ", not " + builder.workers);
     }
     if (builder.chunkRows < 1) {
       throw DrayException.usage("chunk size must be positive, not " + builder.chunkRows);
@@ -91,11 +92,17 @@ public final class VerifyJob {
       Dialect dialect = Dialects.detect(sourceConnection);
       TableInfo sourceInfo = new TableInspector(sourceConnection).inspect(sourceTable);
       if (!sourceInfo.hasKey()) {
-        throw new DrayException(ErrorCode.UNSUPPORTED_SCHEMA, "source table " + sourceTable + " has no primary key or unique NOT NULL key: it cannot be verified in key ranges");
+        throw new DrayException(
+            ErrorCode.UNSUPPORTED_SCHEMA,
+            "source table "
+                + sourceTable
+                + " has no primary key or unique NOT NULL key: it cannot be verified in key ranges");
       }
       TableInspector targetInspector = new TableInspector(targetConnection);
       if (!targetInspector.exists(targetTable)) {
-        throw new DrayException(ErrorCode.NOT_FOUND, "target table " + targetTable + " does not exist (or is not visible to this user)");
+        throw new DrayException(
+            ErrorCode.NOT_FOUND,
+            "target table " + targetTable + " does not exist (or is not visible to this user)");
       }
       TableInfo targetInfo = targetInspector.inspect(targetTable);
       List<ColumnInfo> compared = comparedColumns(sourceInfo, targetInfo);
@@ -111,10 +118,17 @@ public final class VerifyJob {
       AtomicLong keysFound = new AtomicLong();
 
       BoundedTaskSource<Task> tasks = new BoundedTaskSource<>(workers * 2, cancellation);
-      ChunkProducer producer = new ChunkProducer(source, dialect, sourceTable, keyColumns, () -> chunkRows, cancellation);
+      ChunkProducer producer =
+          new ChunkProducer(
+              source, dialect, sourceTable, keyColumns, () -> chunkRows, cancellation);
       producer.start("verify", KeyRange.ALL, 0, tasks);
       try {
-        new WorkerPool<Task>("verify", workers, RetryPolicy.transientSqlErrors(CopySettings.DEFAULT_MAX_ATTEMPTS), Sleeper.SYSTEM, Task::describe)
+        new WorkerPool<Task>(
+                "verify",
+                workers,
+                RetryPolicy.transientSqlErrors(CopySettings.DEFAULT_MAX_ATTEMPTS),
+                Sleeper.SYSTEM,
+                Task::describe)
             .run(
                 tasks,
                 (index, c) ->
@@ -157,11 +171,21 @@ public final class VerifyJob {
           workers,
           (System.nanoTime() - started) / 1e9);
     } catch (SQLException e) {
-      throw new DrayException(ErrorCode.CONNECTION_FAILED, "verify of " + sourceTable + " against " + targetTable + " failed: " + SqlErrors.describe(e), e);
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED,
+          "verify of "
+              + sourceTable
+              + " against "
+              + targetTable
+              + " failed: "
+              + SqlErrors.describe(e),
+          e);
     }
   }
 
-  /** Source columns that the target has as stored columns (generated ones are computed, not copied). */
+  /**
+   * Source columns that the target has as stored columns (generated ones are computed, not copied).
+   */
   private static List<ColumnInfo> comparedColumns(TableInfo sourceInfo, TableInfo targetInfo) {
     List<ColumnInfo> columns = new ArrayList<>();
     List<String> missing = new ArrayList<>();
@@ -174,7 +198,13 @@ public final class VerifyJob {
       }
     }
     if (!missing.isEmpty()) {
-      throw new DrayException(ErrorCode.UNSUPPORTED_SCHEMA, "target table " + targetInfo.name() + " lacks source columns " + missing + ": nothing to compare them with");
+      throw new DrayException(
+          ErrorCode.UNSUPPORTED_SCHEMA,
+          "target table "
+              + targetInfo.name()
+              + " lacks source columns "
+              + missing
+              + ": nothing to compare them with");
     }
     return columns;
   }

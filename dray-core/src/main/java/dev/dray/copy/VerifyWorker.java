@@ -24,7 +24,8 @@ import java.util.function.Consumer;
  */
 final class VerifyWorker implements Worker<Task> {
   /** What one range looked like on both sides. */
-  record Outcome(long sourceRows, long targetRows, RangeDifference difference, List<KeyDifference> keys) {}
+  record Outcome(
+      long sourceRows, long targetRows, RangeDifference difference, List<KeyDifference> keys) {}
 
   private final ConnectionConfig sourceConfig;
   private final ConnectionConfig targetConfig;
@@ -35,7 +36,13 @@ final class VerifyWorker implements Worker<Task> {
   private Connection source;
   private Connection target;
 
-  VerifyWorker(ConnectionConfig sourceConfig, ConnectionConfig targetConfig, TableName targetTable, RowChecksum checksum, int keyColumns, Consumer<Outcome> outcomes)
+  VerifyWorker(
+      ConnectionConfig sourceConfig,
+      ConnectionConfig targetConfig,
+      TableName targetTable,
+      RowChecksum checksum,
+      int keyColumns,
+      Consumer<Outcome> outcomes)
       throws SQLException {
     this.sourceConfig = sourceConfig;
     this.targetConfig = targetConfig;
@@ -58,7 +65,8 @@ final class VerifyWorker implements Worker<Task> {
 
   @Override
   public void process(Task chunk) throws SQLException {
-    Fingerprint onSource = fingerprint(source, checksum.rangeChecksum(chunk.table(), chunk.range()));
+    Fingerprint onSource =
+        fingerprint(source, checksum.rangeChecksum(chunk.table(), chunk.range()));
     Fingerprint onTarget = fingerprint(target, checksum.rangeChecksum(targetTable, chunk.range()));
     if (onSource.equals(onTarget)) {
       outcomes.accept(new Outcome(onSource.rows, onTarget.rows, null, List.of()));
@@ -66,12 +74,17 @@ final class VerifyWorker implements Worker<Task> {
     }
     List<KeyDifference> keys = differingKeys(chunk.table(), chunk.range());
     outcomes.accept(
-        new Outcome(onSource.rows, onTarget.rows, new RangeDifference(chunk.range().toString(), onSource.rows, onTarget.rows), keys));
+        new Outcome(
+            onSource.rows,
+            onTarget.rows,
+            new RangeDifference(chunk.range().toString(), onSource.rows, onTarget.rows),
+            keys));
   }
 
   private record Fingerprint(long rows, BigDecimal sum, String xor) {}
 
-  private static Fingerprint fingerprint(Connection connection, SqlFragment query) throws SQLException {
+  private static Fingerprint fingerprint(Connection connection, SqlFragment query)
+      throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(query.sql())) {
       query.bind(statement, 1);
       try (ResultSet rs = statement.executeQuery()) {
@@ -81,7 +94,8 @@ final class VerifyWorker implements Worker<Task> {
     }
   }
 
-  private List<KeyDifference> differingKeys(TableName sourceTable, KeyRange range) throws SQLException {
+  private List<KeyDifference> differingKeys(TableName sourceTable, KeyRange range)
+      throws SQLException {
     Map<String, String> sourceRows = rowHashes(source, checksum.rowHashes(sourceTable, range));
     Map<String, String> targetRows = rowHashes(target, checksum.rowHashes(targetTable, range));
     List<KeyDifference> differences = new ArrayList<>();
@@ -102,7 +116,8 @@ final class VerifyWorker implements Worker<Task> {
   }
 
   /** Key text to row hash, in key order. */
-  private Map<String, String> rowHashes(Connection connection, SqlFragment query) throws SQLException {
+  private Map<String, String> rowHashes(Connection connection, SqlFragment query)
+      throws SQLException {
     Map<String, String> rows = new LinkedHashMap<>();
     try (PreparedStatement statement = connection.prepareStatement(query.sql())) {
       query.bind(statement, 1);

@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A task source fed by a producer that plans while the workers run (for example a keyset walk over
  * a big table). The queue is bounded, so the producer stays only a few tasks ahead and adaptive
- * sizing takes effect quickly; workers block while the producer is behind, and see the end once
- * the producer {@link #finish finished} and the queue is drained.
+ * sizing takes effect quickly; workers block while the producer is behind, and see the end once the
+ * producer {@link #finish finished} and the queue is drained.
  */
 public final class BoundedTaskSource<T> implements TaskSource<T> {
   private static final long POLL_MILLIS = 100;
@@ -23,8 +23,8 @@ public final class BoundedTaskSource<T> implements TaskSource<T> {
   }
 
   /**
-   * Adds a task, waiting while the queue is full. Returns false (dropping the task) once the job
-   * is cancelled, so a producer stops promptly.
+   * Adds a task, waiting while the queue is full. Returns false (dropping the task) once the job is
+   * cancelled, so a producer stops promptly.
    */
   public boolean put(T task) throws InterruptedException {
     while (!cancellation.isCancelled()) {

@@ -3,8 +3,8 @@ package dev.dray.run;
 import java.util.Optional;
 
 /**
- * One reason to pause a job's workers: the server is busy, a replica lags, an operator asked for
- * a pause. Checked by a {@link Throttler}; a condition owns whatever it needs (a connection) and
+ * One reason to pause a job's workers: the server is busy, a replica lags, an operator asked for a
+ * pause. Checked by a {@link Throttler}; a condition owns whatever it needs (a connection) and
  * releases it on {@link #close()}.
  */
 public interface ThrottleCondition extends AutoCloseable {

@@ -25,7 +25,8 @@ public final class ThrottleConditions {
   /** Pauses while {@code file} exists: an operator's "hold on" switch. */
   public static ThrottleCondition pauseFile(Path file) {
     requireNonNull(file, "file is null");
-    return () -> Files.exists(file) ? Optional.of("pause file " + file + " exists") : Optional.empty();
+    return () ->
+        Files.exists(file) ? Optional.of("pause file " + file + " exists") : Optional.empty();
   }
 
   /** Pauses while the server's Threads_running is above {@code max}. */
@@ -34,7 +35,9 @@ public final class ThrottleConditions {
       @Override
       Optional<String> check(Connection connection, Dialect dialect) throws SQLException {
         long running = dialect.threadsRunning(connection);
-        return running > max ? Optional.of("threads running " + running + " > " + max) : Optional.empty();
+        return running > max
+            ? Optional.of("threads running " + running + " > " + max)
+            : Optional.empty();
       }
     };
   }
@@ -49,7 +52,14 @@ public final class ThrottleConditions {
           return Optional.of("replica " + replica.safeUrl() + " is not replicating");
         }
         return lag > maxLag.toSeconds()
-            ? Optional.of("replica " + replica.safeUrl() + " lags " + lag + " s > " + maxLag.toSeconds() + " s")
+            ? Optional.of(
+                "replica "
+                    + replica.safeUrl()
+                    + " lags "
+                    + lag
+                    + " s > "
+                    + maxLag.toSeconds()
+                    + " s")
             : Optional.empty();
       }
     };
@@ -74,7 +84,9 @@ public final class ThrottleConditions {
     };
   }
 
-  /** At most {@code rowsPerSecond} rows per second, as a token bucket holding one second of burst. */
+  /**
+   * At most {@code rowsPerSecond} rows per second, as a token bucket holding one second of burst.
+   */
   public static ThrottleCondition rateLimit(long rowsPerSecond, LongSupplier nanoTime) {
     return new RateLimit(rowsPerSecond, nanoTime);
   }
@@ -91,7 +103,8 @@ public final class ThrottleConditions {
 
     RateLimit(long rowsPerSecond, LongSupplier nanoTime) {
       if (rowsPerSecond < 1) {
-        throw DrayException.usage("the rate limit must be at least 1 row per second, not " + rowsPerSecond);
+        throw DrayException.usage(
+            "the rate limit must be at least 1 row per second, not " + rowsPerSecond);
       }
       this.rowsPerSecond = rowsPerSecond;
       this.nanoTime = requireNonNull(nanoTime, "nanoTime is null");

@@ -40,7 +40,11 @@ public final class Throttler implements AutoCloseable {
   private long waitingSince;
   private long throttledNanos;
 
-  public Throttler(List<ThrottleCondition> conditions, Duration pollInterval, Sleeper sleeper, LongSupplier nanoTime) {
+  public Throttler(
+      List<ThrottleCondition> conditions,
+      Duration pollInterval,
+      Sleeper sleeper,
+      LongSupplier nanoTime) {
     for (ThrottleCondition condition : conditions) {
       (condition.inline() ? inline : polled).add(condition);
     }
@@ -120,8 +124,8 @@ public final class Throttler implements AutoCloseable {
   }
 
   /**
-   * Returns when no condition holds; until then waits in short steps. Returns early when the job
-   * is cancelled.
+   * Returns when no condition holds; until then waits in short steps. Returns early when the job is
+   * cancelled.
    */
   public void awaitClear(Cancellation cancellation) throws InterruptedException {
     Optional<String> reason = currentReason();

@@ -36,7 +36,10 @@ class CheckpointTrackerProperties {
     for (int s = 0; s < first; s++) {
       rowsBefore += rowsOf(s);
     }
-    FrontierPosition start = first == 0 ? FrontierPosition.START : new FrontierPosition(first - 1, range(first - 1), rowsBefore);
+    FrontierPosition start =
+        first == 0
+            ? FrontierPosition.START
+            : new FrontierPosition(first - 1, range(first - 1), rowsBefore);
     CheckpointTracker tracker = new CheckpointTracker(start);
     FrontierPosition durable = start;
     Phase[] phase = new Phase[chunks];
@@ -101,7 +104,9 @@ class CheckpointTrackerProperties {
 
   private static void assertDurableCheckpointValid(FrontierPosition durable, boolean[] committed) {
     for (int s = 0; s <= durable.sequence(); s++) {
-      assertThat(committed[s]).as("chunk %d below checkpoint %d is committed", s, durable.sequence()).isTrue();
+      assertThat(committed[s])
+          .as("chunk %d below checkpoint %d is committed", s, durable.sequence())
+          .isTrue();
     }
     if (durable.sequence() >= 0) {
       assertThat(durable.rowsCopied()).isEqualTo(rowsThrough(durable.sequence()));

@@ -16,13 +16,24 @@ class CopyJobTest {
   private static void createSource(TestDatabase db, String table, int rows) {
     db.execute(
         "DROP TABLE IF EXISTS " + table,
-        "CREATE TABLE " + table + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NULL, d DATETIME(3) NULL, bin VARBINARY(16) NULL)",
-        "INSERT INTO " + table + " (id, a, b, d, bin) SELECT seq, seq % 100, IF(seq % 7 = 0, NULL, MD5(seq)),"
-            + " IF(seq % 5 = 0, NULL, '2026-01-01 00:00:00.123' + INTERVAL seq SECOND), UNHEX(LEFT(MD5(seq), 8)) FROM seq_1_to_" + rows);
+        "CREATE TABLE "
+            + table
+            + " (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NULL, d DATETIME(3) NULL, bin VARBINARY(16) NULL)",
+        "INSERT INTO "
+            + table
+            + " (id, a, b, d, bin) SELECT seq, seq % 100, IF(seq % 7 = 0, NULL, MD5(seq)),"
+            + " IF(seq % 5 = 0, NULL, '2026-01-01 00:00:00.123' + INTERVAL seq SECOND), UNHEX(LEFT(MD5(seq), 8)) FROM seq_1_to_"
+            + rows);
   }
 
   private VerifyResult verify(TestDatabase db, String source, String target) {
-    return VerifyJob.builder().source(db.config()).sourceTable(db.table(source)).targetTable(db.table(target)).chunkRows(300).build().run();
+    return VerifyJob.builder()
+        .source(db.config())
+        .sourceTable(db.table(source))
+        .targetTable(db.table(target))
+        .chunkRows(300)
+        .build()
+        .run();
   }
 
   @Test
@@ -30,15 +41,33 @@ class CopyJobTest {
     createSource(db, "t1", 5000);
     db.execute("DROP TABLE IF EXISTS t1_copy", "CREATE TABLE t1_copy LIKE t1");
     CopyResult result =
-        CopyJob.builder().source(db.config()).sourceTable(db.table("t1")).targetTable(db.table("t1_copy")).workers(4).chunkRows(333).build().run();
+        CopyJob.builder()
+            .source(db.config())
+            .sourceTable(db.table("t1"))
+            .targetTable(db.table("t1_copy"))
+            .workers(4)
+            .chunkRows(333)
+            .build()
+            .run();
     assertThat(result.mode()).isEqualTo(CopyMode.SERVER_SIDE);
     assertThat(result.rowsCopied()).isEqualTo(5000);
     assertThat(result.chunks()).isEqualTo(16);
     assertThat(result.checkpointSequence()).isEqualTo(15);
     assertThat(db.queryLong("SELECT COUNT(*) FROM t1_copy")).isEqualTo(5000);
-    assertThat(db.queryLong("SELECT frontier_sequence FROM _dray_checkpoint WHERE job_id = '" + result.jobId() + "'")).isEqualTo(15);
-    assertThat(db.queryLong("SELECT rows_copied FROM _dray_checkpoint WHERE job_id = '" + result.jobId() + "'")).isEqualTo(5000);
-    assertThat(db.queryLong("SELECT finished FROM _dray_checkpoint WHERE job_id = '" + result.jobId() + "'")).isEqualTo(1);
+    assertThat(
+            db.queryLong(
+                "SELECT frontier_sequence FROM _dray_checkpoint WHERE job_id = '"
+                    + result.jobId()
+                    + "'"))
+        .isEqualTo(15);
+    assertThat(
+            db.queryLong(
+                "SELECT rows_copied FROM _dray_checkpoint WHERE job_id = '" + result.jobId() + "'"))
+        .isEqualTo(5000);
+    assertThat(
+            db.queryLong(
+                "SELECT finished FROM _dray_checkpoint WHERE job_id = '" + result.jobId() + "'"))
+        .isEqualTo(1);
     assertThat(verify(db, "t1", "t1_copy").equal()).isTrue();
   }
 
@@ -61,7 +90,8 @@ class CopyJobTest {
             .run();
     assertThat(result.mode()).isEqualTo(CopyMode.STREAMING);
     assertThat(result.rowsCopied()).isEqualTo(3000);
-    assertThat(db.queryLong("SELECT COUNT(*) FROM t2_copy WHERE note = 'x' AND extra IS NULL")).isEqualTo(3000);
+    assertThat(db.queryLong("SELECT COUNT(*) FROM t2_copy WHERE note = 'x' AND extra IS NULL"))
+        .isEqualTo(3000);
     assertThat(verify(db, "t2", "t2_copy").equal()).isTrue();
   }
 
@@ -95,7 +125,12 @@ class CopyJobTest {
   void refusesAnUnfinishedCheckpointWithoutResumeAndResumesWithIt(TestDatabase db) {
     createSource(db, "t4", 2000);
     db.execute("DROP TABLE IF EXISTS t4_copy", "CREATE TABLE t4_copy LIKE t4");
-    CopyJob.Builder builder = CopyJob.builder().source(db.config()).sourceTable(db.table("t4")).targetTable(db.table("t4_copy")).chunkRows(100);
+    CopyJob.Builder builder =
+        CopyJob.builder()
+            .source(db.config())
+            .sourceTable(db.table("t4"))
+            .targetTable(db.table("t4_copy"))
+            .chunkRows(100);
     builder.build().run();
     // pretend a crash after chunk 4: rows above the checkpoint partly copied
     db.execute(
@@ -110,7 +145,8 @@ class CopyJobTest {
         .isEqualTo(ErrorCode.TARGET_UNAVAILABLE);
     CopyResult resumed = builder.resume(true).build().run();
     assertThat(resumed.resumedFromSequence()).isEqualTo(4);
-    assertThat(resumed.rowsCopied()).isEqualTo(db.queryLong("SELECT COUNT(*) FROM t4 WHERE id > 501 AND id % 3 = 0"));
+    assertThat(resumed.rowsCopied())
+        .isEqualTo(db.queryLong("SELECT COUNT(*) FROM t4 WHERE id > 501 AND id % 3 = 0"));
     assertThat(verify(db, "t4", "t4_copy").equal()).isTrue();
   }
 

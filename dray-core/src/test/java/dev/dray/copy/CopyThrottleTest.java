@@ -25,18 +25,29 @@ class CopyThrottleTest {
   private static void createTables(TestDatabase db, String name) {
     db.execute(
         "DROP TABLE IF EXISTS " + name,
-        "CREATE TABLE " + name + " (id BIGINT NOT NULL PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NOT NULL)",
+        "CREATE TABLE "
+            + name
+            + " (id BIGINT NOT NULL PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NOT NULL)",
         "INSERT INTO " + name + " SELECT seq, seq % 100, MD5(seq) FROM seq_1_to_" + ROWS,
         "DROP TABLE IF EXISTS " + name + "_copy",
         "CREATE TABLE " + name + "_copy LIKE " + name);
   }
 
   private static CopyJob.Builder job(TestDatabase db, String name) {
-    return CopyJob.builder().source(db.config()).sourceTable(db.table(name)).targetTable(db.table(name + "_copy")).chunkRows(100).workers(2);
+    return CopyJob.builder()
+        .source(db.config())
+        .sourceTable(db.table(name))
+        .targetTable(db.table(name + "_copy"))
+        .chunkRows(100)
+        .workers(2);
   }
 
-  /** Runs the job in the background; returns its result future and the progress supplier once started. */
-  private static CompletableFuture<CopyResult> start(CopyJob job, Cancellation cancellation, AtomicReference<Supplier<CopyProgress>> progress) {
+  /**
+   * Runs the job in the background; returns its result future and the progress supplier once
+   * started.
+   */
+  private static CompletableFuture<CopyResult> start(
+      CopyJob job, Cancellation cancellation, AtomicReference<Supplier<CopyProgress>> progress) {
     return CompletableFuture.supplyAsync(
         () ->
             job.run(
@@ -49,7 +60,8 @@ class CopyThrottleTest {
                 }));
   }
 
-  private static CopyProgress awaitThrottled(AtomicReference<Supplier<CopyProgress>> progress) throws InterruptedException {
+  private static CopyProgress awaitThrottled(AtomicReference<Supplier<CopyProgress>> progress)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       Supplier<CopyProgress> supplier = progress.get();
@@ -67,7 +79,8 @@ class CopyThrottleTest {
     createTables(db, "pf");
     Path pauseFile = Files.createFile(dir.resolve("pause"));
     AtomicReference<Supplier<CopyProgress>> progress = new AtomicReference<>();
-    CompletableFuture<CopyResult> result = start(job(db, "pf").pauseFile(pauseFile).build(), new Cancellation(), progress);
+    CompletableFuture<CopyResult> result =
+        start(job(db, "pf").pauseFile(pauseFile).build(), new Cancellation(), progress);
     CopyProgress paused = awaitThrottled(progress);
     assertThat(paused.throttleReason()).contains("pause file");
     assertThat(paused.rowsCopied()).isZero();
@@ -81,10 +94,16 @@ class CopyThrottleTest {
   @Test
   void pausesWhileTheThrottleQueryReturnsNonZero(TestDatabase db) throws Exception {
     createTables(db, "tq");
-    db.execute("DROP TABLE IF EXISTS flag", "CREATE TABLE flag (v INT NOT NULL)", "INSERT INTO flag VALUES (1)");
+    db.execute(
+        "DROP TABLE IF EXISTS flag",
+        "CREATE TABLE flag (v INT NOT NULL)",
+        "INSERT INTO flag VALUES (1)");
     AtomicReference<Supplier<CopyProgress>> progress = new AtomicReference<>();
     CompletableFuture<CopyResult> result =
-        start(job(db, "tq").throttleQuery("SELECT v FROM `" + db.schema() + "`.flag").build(), new Cancellation(), progress);
+        start(
+            job(db, "tq").throttleQuery("SELECT v FROM `" + db.schema() + "`.flag").build(),
+            new Cancellation(),
+            progress);
     CopyProgress paused = awaitThrottled(progress);
     assertThat(paused.throttleReason()).contains("throttle query returned 1");
     assertThat(paused.rowsCopied()).isZero();
@@ -127,16 +146,20 @@ class CopyThrottleTest {
     Thread.sleep(200);
     Cancellation cancellation = new Cancellation();
     AtomicReference<Supplier<CopyProgress>> progress = new AtomicReference<>();
-    CompletableFuture<CopyResult> result = start(job(db, "tr").maxThreadsRunning(1).build(), cancellation, progress);
+    CompletableFuture<CopyResult> result =
+        start(job(db, "tr").maxThreadsRunning(1).build(), cancellation, progress);
     CopyProgress paused = awaitThrottled(progress);
     assertThat(paused.throttleReason()).contains("threads running");
     assertThat(paused.rowsCopied()).isZero();
     cancellation.cancel(new DrayException(ErrorCode.INTERRUPTED, "test stops the copy"));
-    assertThatThrownBy(() -> result.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(DrayException.class).hasMessageContaining("test stops the copy");
+    assertThatThrownBy(() -> result.get(30, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(DrayException.class)
+        .hasMessageContaining("test stops the copy");
     assertThat(db.queryLong("SELECT COUNT(*) FROM tr_copy")).isZero();
     db.execute("KILL " + busyId);
     sleeper.get(30, TimeUnit.SECONDS);
     // a generous limit lets it run
-    assertThat(job(db, "tr").maxThreadsRunning(10_000).resume(true).build().run().rowsCopied()).isEqualTo(ROWS);
+    assertThat(job(db, "tr").maxThreadsRunning(10_000).resume(true).build().run().rowsCopied())
+        .isEqualTo(ROWS);
   }
 }

@@ -39,7 +39,8 @@ class ThrottlerTest {
             busy.set(false);
           }
         };
-    try (Throttler throttler = new Throttler(List.of(condition), Duration.ofSeconds(1), sleeper, now::get)) {
+    try (Throttler throttler =
+        new Throttler(List.of(condition), Duration.ofSeconds(1), sleeper, now::get)) {
       throttler.start();
       throttler.awaitClear(new Cancellation());
       assertThat(sleeps.get()).isEqualTo(10);
@@ -68,14 +69,17 @@ class ThrottlerTest {
 
   @Test
   void aServerThatDoesNotReplicateThrottlesAsAReplica(TestDatabase db) {
-    try (ThrottleCondition lag = ThrottleConditions.replicaLag(db.config(), Duration.ofSeconds(1))) {
+    try (ThrottleCondition lag =
+        ThrottleConditions.replicaLag(db.config(), Duration.ofSeconds(1))) {
       assertThat(lag.check()).get().asString().contains("is not replicating");
     }
   }
 
   @Test
   void anUnreachableServerThrottlesWithTheReason() {
-    var nowhere = new dev.dray.db.ConnectionConfig("jdbc:mariadb://127.0.0.1:1/x?connectTimeout=500", "root", null);
+    var nowhere =
+        new dev.dray.db.ConnectionConfig(
+            "jdbc:mariadb://127.0.0.1:1/x?connectTimeout=500", "root", null);
     try (ThrottleCondition running = ThrottleConditions.threadsRunning(nowhere, 10)) {
       assertThat(running.check()).get().asString().startsWith("cannot check threads running");
     }

@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Workload W2 (docs/BENCHMARKS.md, "Copy (W2)"): copies a 2M-row narrow table with dray at 1, 2,
- * 4, 8 and 16 workers (chunk 1000, checkpoints on) and with pt-online-schema-change (no-op alter,
- * fixed chunk 1000 and dynamic chunking) in the same run, rotating the order every round, and prints
- * the medians as a Markdown table; then dray's cross-server mode in rows/s.
+ * Workload W2 (docs/BENCHMARKS.md, "Copy (W2)"): copies a 2M-row narrow table with dray at 1, 2, 4,
+ * 8 and 16 workers (chunk 1000, checkpoints on) and with pt-online-schema-change (no-op alter,
+ * fixed chunk 1000 and dynamic chunking) in the same run, rotating the order every round, and
+ * prints the medians as a Markdown table; then dray's cross-server mode in rows/s.
  *
  * <p>Usage: {@code java -cp dray-bench.jar:... dev.dray.bench.copy.CopyBenchmark --port 3391
  * [--cross-port 3392] [--rounds 3] [--rows 2000000] [--dray-jar dray-cli/target/dray.jar]}
@@ -55,16 +55,25 @@ public final class CopyBenchmark {
   private void run() throws Exception {
     try (Connection c = DriverManager.getConnection(url(port).replace("/w2?", "/?"))) {
       prepareSource(c);
-      System.out.println("server: " + query(c, "SELECT CONCAT(VERSION(), ' doublewrite=', @@innodb_doublewrite, ' sync_binlog=', @@sync_binlog,"
-          + " ' flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit, ' binlog_format=', @@binlog_format, ' log_bin=', @@log_bin,"
-          + " ' buffer_pool=', @@innodb_buffer_pool_size DIV 1048576, 'M')"));
+      System.out.println(
+          "server: "
+              + query(
+                  c,
+                  "SELECT CONCAT(VERSION(), ' doublewrite=', @@innodb_doublewrite, ' sync_binlog=', @@sync_binlog,"
+                      + " ' flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit, ' binlog_format=', @@binlog_format, ' log_bin=', @@log_bin,"
+                      + " ' buffer_pool=', @@innodb_buffer_pool_size DIV 1048576, 'M')"));
     }
     List<Variant> variants = new ArrayList<>();
     for (int workers : new int[] {1, 2, 4, 8, 16}) {
       variants.add(drayVariant("dray --workers " + workers, url(port), workers, List.of()));
     }
-    variants.add(drayVariant("dray --workers 4 --chunk-time 500ms", url(port), 4, List.of("--chunk-time", "500ms")));
-    variants.add(ptOsc("pt-osc --chunk-size 1000 --chunk-time 0", List.of("--chunk-size", "1000", "--chunk-time", "0")));
+    variants.add(
+        drayVariant(
+            "dray --workers 4 --chunk-time 500ms", url(port), 4, List.of("--chunk-time", "500ms")));
+    variants.add(
+        ptOsc(
+            "pt-osc --chunk-size 1000 --chunk-time 0",
+            List.of("--chunk-size", "1000", "--chunk-time", "0")));
     variants.add(ptOsc("pt-osc dynamic (default --chunk-time 0.5)", List.of()));
     Map<String, List<Double>> times = measure(variants, port);
     printTable(times, "dray --workers 1", "pt-osc dynamic (default --chunk-time 0.5)");
@@ -72,7 +81,9 @@ public final class CopyBenchmark {
     if (crossPort > 0) {
       List<Variant> cross = new ArrayList<>();
       for (int workers : new int[] {1, 4, 8}) {
-        cross.add(drayVariant("dray cross-server --workers " + workers, url(crossPort), workers, List.of()));
+        cross.add(
+            drayVariant(
+                "dray cross-server --workers " + workers, url(crossPort), workers, List.of()));
       }
       try (Connection c = DriverManager.getConnection(url(crossPort).replace("/w2?", "/?"))) {
         try (Statement s = c.createStatement()) {
@@ -81,7 +92,8 @@ public final class CopyBenchmark {
       }
       Map<String, List<Double>> crossTimes = measure(cross, crossPort);
       System.out.println();
-      System.out.println("| cross-server (" + port + " -> " + crossPort + ") | median s | rows/s |");
+      System.out.println(
+          "| cross-server (" + port + " -> " + crossPort + ") | median s | rows/s |");
       System.out.println("|---|---|---|");
       for (Map.Entry<String, List<Double>> e : crossTimes.entrySet()) {
         double median = median(e.getValue());
@@ -91,23 +103,50 @@ public final class CopyBenchmark {
   }
 
   private Variant drayVariant(String name, String targetUrl, int workers, List<String> extra) {
-    List<String> command = new ArrayList<>(List.of(
-        javaBin(), "-jar", drayJar, "copy", "--source", url(port), "--table", "w2.t", "--target", targetUrl, "--target-table", "w2.t_copy",
-        "--workers", Integer.toString(workers), "--chunk-size", "1000", "--progress-interval", "0"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                javaBin(),
+                "-jar",
+                drayJar,
+                "copy",
+                "--source",
+                url(port),
+                "--table",
+                "w2.t",
+                "--target",
+                targetUrl,
+                "--target-table",
+                "w2.t_copy",
+                "--workers",
+                Integer.toString(workers),
+                "--chunk-size",
+                "1000",
+                "--progress-interval",
+                "0"));
     command.addAll(extra);
     return new Variant(name, command, true);
   }
 
   private Variant ptOsc(String name, List<String> extra) {
-    List<String> command = new ArrayList<>(List.of(
-        "pt-online-schema-change", "--alter", "ENGINE=InnoDB", "--execute", "--recursion-method", "none", "--no-check-replication-filters"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "pt-online-schema-change",
+                "--alter",
+                "ENGINE=InnoDB",
+                "--execute",
+                "--recursion-method",
+                "none",
+                "--no-check-replication-filters"));
     command.addAll(extra);
     command.add("h=127.0.0.1,P=" + port + ",u=root,D=w2,t=t");
     return new Variant(name, command, false);
   }
 
   /** Runs every variant once per round, rotating the order; returns wall seconds per variant. */
-  private Map<String, List<Double>> measure(List<Variant> variants, int targetPort) throws Exception {
+  private Map<String, List<Double>> measure(List<Variant> variants, int targetPort)
+      throws Exception {
     Map<String, List<Double>> times = new LinkedHashMap<>();
     variants.forEach(v -> times.put(v.name(), new ArrayList<>()));
     for (int round = 0; round < rounds; round++) {
@@ -116,7 +155,11 @@ public final class CopyBenchmark {
         resetTarget(targetPort);
         long started = System.nanoTime();
         Path log = Files.createTempFile("dray-copy-bench", ".log");
-        Process process = new ProcessBuilder(variant.command()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process =
+            new ProcessBuilder(variant.command())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
           throw new IllegalStateException(variant.name() + " failed: " + Files.readString(log));
         }
@@ -135,7 +178,8 @@ public final class CopyBenchmark {
     try (Connection c = DriverManager.getConnection(url(variant.dray() ? targetPort : port))) {
       long count = Long.parseLong(query(c, "SELECT COUNT(*) FROM " + table));
       if (count != rows) {
-        throw new IllegalStateException(variant.name() + " left " + count + " rows in " + table + ", expected " + rows);
+        throw new IllegalStateException(
+            variant.name() + " left " + count + " rows in " + table + ", expected " + rows);
       }
     }
   }
@@ -144,7 +188,8 @@ public final class CopyBenchmark {
     try (Connection c = DriverManager.getConnection(url(targetPort));
         Statement s = c.createStatement()) {
       s.execute("DROP TABLE IF EXISTS w2.t_copy");
-      s.execute("CREATE TABLE w2.t_copy (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NOT NULL)");
+      s.execute(
+          "CREATE TABLE w2.t_copy (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NOT NULL)");
       s.execute("DROP TABLE IF EXISTS w2._dray_checkpoint");
       s.execute("DROP TABLE IF EXISTS w2._t_new");
       s.execute("DROP TABLE IF EXISTS w2._t_old");
@@ -159,12 +204,14 @@ public final class CopyBenchmark {
   private void prepareSource(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE IF NOT EXISTS w2");
-      s.execute("CREATE TABLE IF NOT EXISTS w2.t (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS w2.t (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NOT NULL)");
       long existing = Long.parseLong(query(c, "SELECT COUNT(*) FROM w2.t"));
       if (existing != rows) {
         s.execute("TRUNCATE w2.t");
         // W2: a = n % 100000, b = MD5(n); MariaDB's sequence engine generates n
-        s.execute("INSERT INTO w2.t (id, a, b) SELECT seq, seq % 100000, MD5(seq) FROM seq_1_to_" + rows);
+        s.execute(
+            "INSERT INTO w2.t (id, a, b) SELECT seq, seq % 100000, MD5(seq) FROM seq_1_to_" + rows);
       }
     }
   }
@@ -181,7 +228,8 @@ public final class CopyBenchmark {
     double serialMedian = median(times.get(serial));
     double peerMedian = median(times.get(peer));
     System.out.println();
-    System.out.println("| variant | runs (s) | median s | rows/s | vs dray --workers 1 | vs pt-osc dynamic |");
+    System.out.println(
+        "| variant | runs (s) | median s | rows/s | vs dray --workers 1 | vs pt-osc dynamic |");
     System.out.println("|---|---|---|---|---|---|");
     for (Map.Entry<String, List<Double>> e : times.entrySet()) {
       double median = median(e.getValue());
@@ -190,7 +238,8 @@ public final class CopyBenchmark {
         runs.append(runs.length() == 0 ? "" : ", ").append(String.format("%.2f", t));
       }
       System.out.printf(
-          "| %s | %s | %.2f | %,.0f | %.2fx faster | %.2fx the time |%n", e.getKey(), runs, median, rows / median, serialMedian / median, median / peerMedian);
+          "| %s | %s | %.2f | %,.0f | %.2fx faster | %.2fx the time |%n",
+          e.getKey(), runs, median, rows / median, serialMedian / median, median / peerMedian);
     }
   }
 
@@ -202,6 +251,7 @@ public final class CopyBenchmark {
   }
 
   private static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString() + (File.separatorChar == '\\' ? ".exe" : "");
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString()
+        + (File.separatorChar == '\\' ? ".exe" : "");
   }
 }
