@@ -154,6 +154,14 @@ public final class CopyCommand implements Callable<Integer> {
   Duration lockWaitTimeout;
 
   @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Least time between checkpoint writes; 0 = with every chunk that moves the frontier (default: 100ms).")
+  Duration checkpointInterval;
+
+  @Option(
       names = "--progress-interval",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
@@ -191,6 +199,7 @@ public final class CopyCommand implements Callable<Integer> {
             .jobId(jobId)
             .maxAttempts(maxAttempts)
             .lockWaitTimeout(lockWaitTimeout)
+            .checkpointInterval(checkpointInterval)
             .maxThreadsRunning(maxThreadsRunning)
             .maxReplicaLag(maxReplicaLag)
             .throttleQuery(throttleQuery)

@@ -443,6 +443,7 @@ public final class CopyJob {
     private String jobId;
     private int maxAttempts = CopySettings.DEFAULT_MAX_ATTEMPTS;
     private Duration lockWaitTimeout;
+    private Duration checkpointInterval;
     private long maxThreadsRunning;
     private final List<ConnectionConfig> replicas = new ArrayList<>();
     private Duration maxReplicaLag;
@@ -514,6 +515,12 @@ public final class CopyJob {
       return this;
     }
 
+    /** The least time between checkpoint writes (zero: every chunk that moves the frontier). */
+    public Builder checkpointInterval(Duration interval) {
+      this.checkpointInterval = interval;
+      return this;
+    }
+
     public Builder maxThreadsRunning(long max) {
       this.maxThreadsRunning = max;
       return this;
@@ -567,6 +574,7 @@ public final class CopyJob {
               jobId,
               maxAttempts,
               lockWaitTimeout,
+              checkpointInterval,
               throttle));
     }
   }

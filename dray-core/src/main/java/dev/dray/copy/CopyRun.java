@@ -25,6 +25,9 @@ final class CopyRun {
   final AtomicLong chunksDone = new AtomicLong();
   final AtomicLong retries = new AtomicLong();
 
+  /** When the last checkpoint write committed (System.nanoTime), for the checkpoint interval. */
+  final AtomicLong lastCheckpointNanos = new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 4);
+
   CopyRun(
       CopySettings settings,
       CopyMode mode,

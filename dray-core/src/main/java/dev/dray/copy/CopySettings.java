@@ -20,6 +20,9 @@ import java.time.Duration;
  * @param jobId names the job in the checkpoint table
  * @param maxAttempts attempts per chunk for deadlocks, lock wait timeouts and lost connections
  * @param lockWaitTimeout the workers' session lock wait timeout, or null for the server's
+ * @param checkpointInterval the least time between checkpoint writes (zero: with every chunk that
+ *     moves the frontier); a longer interval means fewer writes and a few more chunks re-copied on
+ *     resume
  * @param throttle when to pause
  */
 public record CopySettings(
@@ -35,12 +38,14 @@ public record CopySettings(
     String jobId,
     int maxAttempts,
     Duration lockWaitTimeout,
+    Duration checkpointInterval,
     ThrottleSettings throttle) {
   public static final int DEFAULT_WORKERS = 4;
   public static final int MAX_WORKERS = 64;
   public static final long DEFAULT_CHUNK_ROWS = 1000;
   public static final int DEFAULT_MAX_ATTEMPTS = 5;
   public static final int MAX_JOB_ID_LENGTH = 190;
+  public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMillis(100);
 
   public CopySettings {
     if (source == null) {
@@ -76,6 +81,12 @@ public record CopySettings(
     }
     if (maxAttempts < 1) {
       throw DrayException.usage("max attempts must be at least 1, not " + maxAttempts);
+    }
+    if (checkpointInterval == null) {
+      checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+    }
+    if (checkpointInterval.isNegative()) {
+      throw DrayException.usage("checkpoint interval must not be negative");
     }
     if (throttle == null) {
       throttle = ThrottleSettings.NONE;

@@ -1,12 +1,10 @@
 package dev.dray.copy;
 
 import dev.dray.db.ConnectionConfig;
-import dev.dray.db.Connections;
 import dev.dray.plan.Task;
 import dev.dray.run.Worker;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Optional;
 
 /**
@@ -47,21 +45,8 @@ final class CopyWorker implements Worker<Task> {
   }
 
   private Connection open(ConnectionConfig config) throws SQLException {
-    Connection connection = Connections.open(config);
-    try (Statement statement = connection.createStatement()) {
-      if (run.settings.lockWaitTimeout() != null) {
-        statement.execute(
-            "SET SESSION innodb_lock_wait_timeout = "
-                + Math.max(1, run.settings.lockWaitTimeout().toSeconds()));
-      }
-      if (run.mode == CopyMode.STREAMING) {
-        statement.execute("SET SESSION time_zone = '+00:00'");
-      }
-    } catch (SQLException e) {
-      connection.close();
-      throw e;
-    }
-    return connection;
+    return SessionConnections.open(
+        config, run.settings.lockWaitTimeout(), run.mode == CopyMode.STREAMING);
   }
 
   @Override
@@ -75,11 +60,16 @@ final class CopyWorker implements Worker<Task> {
     try {
       rows = mover.move(chunk.range());
       Optional<FrontierPosition> position =
-          run.tracker.preview(chunk.sequence(), chunk.range(), rows);
+          checkpointDue()
+              ? run.tracker.preview(chunk.sequence(), chunk.range(), rows)
+              : Optional.empty();
       if (position.isPresent()) {
         run.checkpoints.advance(target, position.get(), run.sizer.chunkRows());
       }
       target.commit();
+      if (position.isPresent()) {
+        run.lastCheckpointNanos.set(System.nanoTime());
+      }
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();
       throw e;
@@ -89,6 +79,11 @@ final class CopyWorker implements Worker<Task> {
     run.chunksDone.incrementAndGet();
     run.throttler.recordRows(rows);
     run.sizer.record(chunk.estimatedRows(), System.nanoTime() - started);
+  }
+
+  private boolean checkpointDue() {
+    return System.nanoTime() - run.lastCheckpointNanos.get()
+        >= run.settings.checkpointInterval().toNanos();
   }
 
   @Override

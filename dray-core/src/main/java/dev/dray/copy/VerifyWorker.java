@@ -1,7 +1,6 @@
 package dev.dray.copy;
 
 import dev.dray.db.ConnectionConfig;
-import dev.dray.db.Connections;
 import dev.dray.db.TableName;
 import dev.dray.plan.KeyRange;
 import dev.dray.plan.SqlFragment;
@@ -12,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,14 +60,7 @@ final class VerifyWorker implements Worker<Task> {
 
   /** Both sides in UTC, so TIMESTAMP columns read alike on servers in different time zones. */
   private static Connection open(ConnectionConfig config) throws SQLException {
-    Connection connection = Connections.open(config);
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("SET SESSION time_zone = '+00:00'");
-    } catch (SQLException e) {
-      connection.close();
-      throw e;
-    }
-    return connection;
+    return SessionConnections.open(config, null, true);
   }
 
   @Override
