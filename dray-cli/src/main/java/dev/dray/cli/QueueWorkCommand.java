@@ -7,6 +7,8 @@ import dev.dray.queue.WorkResult;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -114,27 +116,34 @@ public final class QueueWorkCommand implements Callable<Integer> {
             .untilEmpty(untilEmpty)
             .build();
     PrintWriter out = spec.commandLine().getOut();
+    // SIGTERM runs this hook; the JVM halts when it returns, so it waits until the summary is out.
+    CountDownLatch reported = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
+              pool.stop();
               try {
-                pool.stopAndWait(lease.plusSeconds(30));
+                reported.await(lease.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
             },
             "dray-queue-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    WorkResult result;
     try {
-      result = pool.run();
+      report(out, pool.run());
     } finally {
+      reported.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it waits for us
+        // the hook is running: it waited for the report
       }
     }
+    return 0;
+  }
+
+  private void report(PrintWriter out, WorkResult result) {
     out.printf(
         "processed %,d jobs in %.2f s (%,.0f jobs/s) with %d workers: %d failed attempts, %d dead, %d released, %,d claims%n",
         result.processed(),
@@ -146,6 +155,5 @@ public final class QueueWorkCommand implements Callable<Integer> {
         result.released(),
         result.claims());
     out.flush();
-    return 0;
   }
 }

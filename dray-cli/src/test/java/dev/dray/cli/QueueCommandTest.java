@@ -27,33 +27,89 @@ class QueueCommandTest {
   @Test
   void initEnqueueWorkStats(TestDatabase db, @TempDir Path dir) throws Exception {
     String url = db.url();
-    assertThat(dray("queue", "init", "--db", url, "--queue", "mail", "--done-table").out()).contains("created queue table");
-    assertThat(dray("queue", "init", "--db", url, "--queue", "mail").out()).contains("kept existing");
+    assertThat(dray("queue", "init", "--db", url, "--queue", "mail", "--done-table").out())
+        .contains("created queue table");
+    assertThat(dray("queue", "init", "--db", url, "--queue", "mail").out())
+        .contains("kept existing");
 
-    Run one = dray("queue", "enqueue", "--db", url, "--queue", "mail", "--payload", "{\"to\":\"a\"}", "--idempotency-key", "a");
+    Run one =
+        dray(
+            "queue",
+            "enqueue",
+            "--db",
+            url,
+            "--queue",
+            "mail",
+            "--payload",
+            "{\"to\":\"a\"}",
+            "--idempotency-key",
+            "a");
     assertThat(one.exitCode()).isZero();
     assertThat(one.out()).contains("enqueued 1 of 1 jobs");
-    Run again = dray("queue", "enqueue", "--db", url, "--queue", "mail", "--payload", "{\"to\":\"a\"}", "--idempotency-key", "a");
+    Run again =
+        dray(
+            "queue",
+            "enqueue",
+            "--db",
+            url,
+            "--queue",
+            "mail",
+            "--payload",
+            "{\"to\":\"a\"}",
+            "--idempotency-key",
+            "a");
     assertThat(again.exitCode()).isZero();
     assertThat(again.out()).contains("enqueued 0 of 1 jobs").contains("1 duplicates ignored");
 
     Path file = dir.resolve("jobs.jsonl");
     Files.writeString(file, "{\"n\":1}\n\n{\"n\":2}\n[3]\n");
-    assertThat(dray("queue", "enqueue", "--db", url, "--queue", "mail", "--file", file.toString()).out()).contains("enqueued 3 of 3");
+    assertThat(
+            dray("queue", "enqueue", "--db", url, "--queue", "mail", "--file", file.toString())
+                .out())
+        .contains("enqueued 3 of 3");
 
-    db.execute("CREATE TABLE users (id INT PRIMARY KEY)", "INSERT INTO users SELECT seq FROM seq_1_to_500");
+    db.execute(
+        "CREATE TABLE users (id INT PRIMARY KEY)",
+        "INSERT INTO users SELECT seq FROM seq_1_to_500");
     Run bulk =
-        dray("queue", "enqueue", "--db", url, "--queue", "mail", "--from-query", "SELECT JSON_OBJECT('u', id) AS payload FROM users",
-            "--via-hold-table", "--chunk-size", "100");
+        dray(
+            "queue",
+            "enqueue",
+            "--db",
+            url,
+            "--queue",
+            "mail",
+            "--from-query",
+            "SELECT JSON_OBJECT('u', id) AS payload FROM users",
+            "--via-hold-table",
+            "--chunk-size",
+            "100");
     assertThat(bulk.out()).contains("enqueued 500 of 500");
 
     Run stats = dray("queue", "stats", "--db", url, "--queue", "mail", "--json", "--sample", "0s");
-    assertThat(stats.out()).contains("\"ready\" : 504").contains("\"oldest_ready_age_s\"").contains("\"done\" : 0");
+    assertThat(stats.out())
+        .contains("\"ready\" : 504")
+        .contains("\"oldest_ready_age_s\"")
+        .contains("\"done\" : 0");
 
-    Run work = dray("queue", "work", "--db", url, "--queue", "mail", "--workers", "2", "--handler", "noop", "--until-empty");
+    Run work =
+        dray(
+            "queue",
+            "work",
+            "--db",
+            url,
+            "--queue",
+            "mail",
+            "--workers",
+            "2",
+            "--handler",
+            "noop",
+            "--until-empty");
     assertThat(work.exitCode()).as(work.err()).isZero();
     assertThat(work.out()).contains("processed 504 jobs");
-    assertThat(dray("queue", "stats", "--db", url, "--queue", "mail", "--sample", "0s").out()).contains("ready 0").contains("done 504");
+    assertThat(dray("queue", "stats", "--db", url, "--queue", "mail", "--sample", "0s").out())
+        .contains("ready 0")
+        .contains("done 504");
   }
 
   @Test
@@ -63,11 +119,26 @@ class QueueCommandTest {
     dray("queue", "enqueue", "--db", url, "--queue", "shell", "--payload", "{\"ok\":true}");
     dray("queue", "enqueue", "--db", url, "--queue", "shell", "--payload", "{\"ok\":false}");
     Run work =
-        dray("queue", "work", "--db", url, "--queue", "shell", "--workers", "1", "--max-attempts", "2", "--retry-backoff", "10ms",
-            "--until-empty", "--handler", "exec:grep -q true || { echo 'no good' >&2; exit 3; }");
+        dray(
+            "queue",
+            "work",
+            "--db",
+            url,
+            "--queue",
+            "shell",
+            "--workers",
+            "1",
+            "--max-attempts",
+            "2",
+            "--retry-backoff",
+            "10ms",
+            "--until-empty",
+            "--handler",
+            "exec:grep -q true || { echo 'no good' >&2; exit 3; }");
     assertThat(work.exitCode()).as(work.err()).isZero();
     assertThat(work.out()).contains("processed 1 jobs").contains("2 failed attempts, 1 dead");
-    assertThat(db.query("SELECT state, attempts, last_error FROM shell")).containsExactly(java.util.List.of(2, 2, "command exited with 3: no good"));
+    assertThat(db.query("SELECT state, attempts, last_error FROM shell"))
+        .containsExactly(java.util.List.of(2, 2, "command exited with 3: no good"));
   }
 
   @Test
@@ -80,13 +151,15 @@ class QueueCommandTest {
     assertThat(unknown.exitCode()).isEqualTo(1);
     assertThat(unknown.err()).contains("queue 'nosuch' does not exist").contains("dray queue init");
 
-    Run malformed = dray("queue", "enqueue", "--db", url, "--queue", "safe", "--payload", "{broken");
+    Run malformed =
+        dray("queue", "enqueue", "--db", url, "--queue", "safe", "--payload", "{broken");
     assertThat(malformed.exitCode()).isEqualTo(2);
     assertThat(malformed.err()).contains("malformed job payload");
 
     Path file = dir.resolve("bad.jsonl");
     Files.writeString(file, "{\"a\":1}\nnot json\n");
-    Run badFile = dray("queue", "enqueue", "--db", url, "--queue", "safe", "--file", file.toString());
+    Run badFile =
+        dray("queue", "enqueue", "--db", url, "--queue", "safe", "--file", file.toString());
     assertThat(badFile.exitCode()).isEqualTo(2);
     assertThat(badFile.err()).contains("line 2").contains("nothing was enqueued");
 
@@ -94,7 +167,14 @@ class QueueCommandTest {
     assertThat(badHandler.exitCode()).isEqualTo(2);
     assertThat(badHandler.err()).contains("unknown --handler teleport");
 
-    Run gone = dray("queue", "stats", "--db", "jdbc:mariadb://127.0.0.1:1/x?connectTimeout=500", "--queue", "safe");
+    Run gone =
+        dray(
+            "queue",
+            "stats",
+            "--db",
+            "jdbc:mariadb://127.0.0.1:1/x?connectTimeout=500",
+            "--queue",
+            "safe");
     assertThat(gone.exitCode()).isEqualTo(1);
     assertThat(gone.err()).contains("cannot connect to jdbc:mariadb://127.0.0.1:1/x");
 

@@ -30,7 +30,10 @@ class QueueProcessesTest {
     command.add(System.getProperty("java.class.path"));
     command.add(DrayCli.class.getName());
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   private static long processed(Path log) throws IOException {
@@ -40,15 +43,39 @@ class QueueProcessesTest {
   }
 
   @Test
-  void tenThousandJobsTwoProcessesEightWorkersEachJobOnce(TestDatabase db, @TempDir Path dir) throws Exception {
+  void tenThousandJobsTwoProcessesEightWorkersEachJobOnce(TestDatabase db, @TempDir Path dir)
+      throws Exception {
     String url = db.url();
     QueueCommandTest.dray("queue", "init", "--db", url, "--queue", "jobs", "--done-table");
-    db.execute("CREATE TABLE src (id INT PRIMARY KEY)", "INSERT INTO src SELECT seq FROM seq_1_to_10000");
-    assertThat(QueueCommandTest.dray("queue", "enqueue", "--db", url, "--queue", "jobs", "--from-query", "SELECT JSON_OBJECT('n', id) FROM src").out())
+    db.execute(
+        "CREATE TABLE src (id INT PRIMARY KEY)", "INSERT INTO src SELECT seq FROM seq_1_to_10000");
+    assertThat(
+            QueueCommandTest.dray(
+                    "queue",
+                    "enqueue",
+                    "--db",
+                    url,
+                    "--queue",
+                    "jobs",
+                    "--from-query",
+                    "SELECT JSON_OBJECT('n', id) FROM src")
+                .out())
         .contains("enqueued 10,000 of 10,000");
     Path logA = dir.resolve("a.log");
     Path logB = dir.resolve("b.log");
-    String[] args = {"queue", "work", "--db", url, "--queue", "jobs", "--workers", "4", "--handler", "noop", "--until-empty"};
+    String[] args = {
+      "queue",
+      "work",
+      "--db",
+      url,
+      "--queue",
+      "jobs",
+      "--workers",
+      "4",
+      "--handler",
+      "noop",
+      "--until-empty"
+    };
     Process a = worker(logA, args);
     Process b = worker(logB, args);
     assertThat(a.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -59,20 +86,46 @@ class QueueProcessesTest {
     assertThat(processed(logA) + processed(logB)).isEqualTo(10_000);
     assertThat(db.queryLong("SELECT COUNT(*) FROM jobs_done")).isEqualTo(10_000);
     assertThat(db.queryLong("SELECT MAX(attempts) FROM jobs_done")).isEqualTo(1);
-    assertThat(db.queryLong("SELECT COUNT(DISTINCT JSON_VALUE(payload, '$.n')) FROM jobs_done")).isEqualTo(10_000);
+    assertThat(db.queryLong("SELECT COUNT(DISTINCT JSON_VALUE(payload, '$.n')) FROM jobs_done"))
+        .isEqualTo(10_000);
     assertThat(db.queryLong("SELECT COUNT(*) FROM jobs")).isZero();
   }
 
   @Test
-  void killedWorkerProcessJobsComeBackAfterTheLease(TestDatabase db, @TempDir Path dir) throws Exception {
+  void killedWorkerProcessJobsComeBackAfterTheLease(TestDatabase db, @TempDir Path dir)
+      throws Exception {
     String url = db.url();
     QueueCommandTest.dray("queue", "init", "--db", url, "--queue", "crash", "--done-table");
-    db.execute("CREATE TABLE crash_src (id INT PRIMARY KEY)", "INSERT INTO crash_src SELECT seq FROM seq_1_to_600");
-    QueueCommandTest.dray("queue", "enqueue", "--db", url, "--queue", "crash", "--from-query", "SELECT JSON_OBJECT('n', id) FROM crash_src");
+    db.execute(
+        "CREATE TABLE crash_src (id INT PRIMARY KEY)",
+        "INSERT INTO crash_src SELECT seq FROM seq_1_to_600");
+    QueueCommandTest.dray(
+        "queue",
+        "enqueue",
+        "--db",
+        url,
+        "--queue",
+        "crash",
+        "--from-query",
+        "SELECT JSON_OBJECT('n', id) FROM crash_src");
 
     Process victim =
-        worker(dir.resolve("victim.log"), "queue", "work", "--db", url, "--queue", "crash", "--workers", "2", "--batch", "20",
-            "--handler", "sleep:20", "--lease", "2s");
+        worker(
+            dir.resolve("victim.log"),
+            "queue",
+            "work",
+            "--db",
+            url,
+            "--queue",
+            "crash",
+            "--workers",
+            "2",
+            "--batch",
+            "20",
+            "--handler",
+            "sleep:20",
+            "--lease",
+            "2s");
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (db.queryLong("SELECT COUNT(*) FROM crash_done") < 50 && System.nanoTime() < deadline) {
       Thread.sleep(50);
@@ -84,15 +137,87 @@ class QueueProcessesTest {
 
     Path logB = dir.resolve("survivor.log");
     Process survivor =
-        worker(logB, "queue", "work", "--db", url, "--queue", "crash", "--workers", "4", "--handler", "noop", "--lease", "2s", "--until-empty");
+        worker(
+            logB,
+            "queue",
+            "work",
+            "--db",
+            url,
+            "--queue",
+            "crash",
+            "--workers",
+            "4",
+            "--handler",
+            "noop",
+            "--lease",
+            "2s",
+            "--until-empty");
     assertThat(survivor.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(survivor.exitValue()).as(Files.readString(logB)).isZero();
 
     assertThat(db.queryLong("SELECT COUNT(*) FROM crash")).isZero();
     assertThat(db.queryLong("SELECT COUNT(*) FROM crash_done")).isEqualTo(600);
     assertThat(processed(logB)).isEqualTo(600 - doneAtKill);
-    String ids = leasedAtKill.stream().map(row -> row.get(0).toString()).reduce((x, y) -> x + "," + y).orElseThrow();
+    String ids =
+        leasedAtKill.stream()
+            .map(row -> row.get(0).toString())
+            .reduce((x, y) -> x + "," + y)
+            .orElseThrow();
     // The jobs the dead process held were claimed again (second attempt) and completed.
-    assertThat(db.queryLong("SELECT COUNT(*) FROM crash_done WHERE attempts = 2 AND id IN (" + ids + ")")).isEqualTo(leasedAtKill.size());
+    assertThat(
+            db.queryLong(
+                "SELECT COUNT(*) FROM crash_done WHERE attempts = 2 AND id IN (" + ids + ")"))
+        .isEqualTo(leasedAtKill.size());
+  }
+
+  @Test
+  void sigtermStopsGracefullyAndReleasesUnstartedClaims(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    String url = db.url();
+    QueueCommandTest.dray("queue", "init", "--db", url, "--queue", "term");
+    db.execute(
+        "CREATE TABLE term_src (id INT PRIMARY KEY)",
+        "INSERT INTO term_src SELECT seq FROM seq_1_to_300");
+    QueueCommandTest.dray(
+        "queue",
+        "enqueue",
+        "--db",
+        url,
+        "--queue",
+        "term",
+        "--from-query",
+        "SELECT JSON_OBJECT('n', id) FROM term_src");
+    Path log = dir.resolve("term.log");
+    Process process =
+        worker(
+            log,
+            "queue",
+            "work",
+            "--db",
+            url,
+            "--queue",
+            "term",
+            "--workers",
+            "2",
+            "--batch",
+            "50",
+            "--handler",
+            "sleep:30");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (db.queryLong("SELECT COUNT(*) FROM term") > 280 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    process.destroy(); // SIGTERM
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    long processed = processed(log);
+    assertThat(Files.readString(log)).containsPattern("\\d+ released");
+    assertThat(db.queryLong("SELECT COUNT(*) FROM term WHERE state = 1"))
+        .as("no job left leased")
+        .isZero();
+    assertThat(db.queryLong("SELECT COUNT(*) FROM term WHERE state = 0"))
+        .isEqualTo(300 - processed);
+    assertThat(db.queryLong("SELECT MAX(attempts) FROM term"))
+        .as("released jobs keep their attempt")
+        .isZero();
   }
 }
