@@ -18,8 +18,8 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  * The W3 peer: db-scheduler (Maven Central) on the same MariaDB, static mode. N one-time executions
  * of a no-op task are inserted before timing (not timed); then a scheduler with T threads runs them
  * all. db-scheduler refuses lock-and-fetch on MariaDB, so it polls with its default strategy
- * (fetch-and-lock-on-execute). Prints one JSON object with the same keys as {@code dray queue bench}
- * where they apply.
+ * (fetch-and-lock-on-execute). Prints one JSON object with the same keys as {@code dray queue
+ * bench} where they apply.
  *
  * <p>Usage: {@code DbSchedulerPeer URL JOBS THREADS POLL_MS}
  */
@@ -36,7 +36,9 @@ public final class DbSchedulerPeer {
     int threads = Integer.parseInt(args[2]);
     Duration poll = Duration.ofMillis(Long.parseLong(args[3]));
 
-    MariaDbPoolDataSource dataSource = new MariaDbPoolDataSource(url + (url.contains("?") ? "&" : "?") + "maxPoolSize=" + (threads + 4));
+    MariaDbPoolDataSource dataSource =
+        new MariaDbPoolDataSource(
+            url + (url.contains("?") ? "&" : "?") + "maxPoolSize=" + (threads + 4));
     try (Connection c = dataSource.getConnection()) {
       createTable(c);
       preload(c, jobs);
@@ -57,7 +59,8 @@ public final class DbSchedulerPeer {
                   }
                   lastCompletion.set(System.nanoTime());
                 });
-    Scheduler scheduler = Scheduler.create(dataSource, noop).threads(threads).pollingInterval(poll).build();
+    Scheduler scheduler =
+        Scheduler.create(dataSource, noop).threads(threads).pollingInterval(poll).build();
     long start = System.nanoTime();
     scheduler.start();
     // The executions are complete when their rows are gone; the handler count alone would stop
@@ -94,7 +97,8 @@ public final class DbSchedulerPeer {
   private static void createTable(Connection c) throws SQLException {
     try (Statement statement = c.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS scheduled_tasks");
-      // db-scheduler's MySQL/MariaDB schema (its README's mysql_tables.sql), with the priority column.
+      // db-scheduler's MySQL/MariaDB schema (its README's mysql_tables.sql), with the priority
+      // column.
       statement.execute(
           "CREATE TABLE scheduled_tasks ("
               + " task_name VARCHAR(100) NOT NULL, task_instance VARCHAR(100) NOT NULL, task_data BLOB,"
