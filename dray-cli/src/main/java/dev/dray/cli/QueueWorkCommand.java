@@ -29,15 +29,7 @@ import picocli.CommandLine.Spec;
 public final class QueueWorkCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--db",
-      required = true,
-      paramLabel = "URL",
-      description = "Database holding the queue.")
-  String db;
-
-  @Option(names = "--queue", required = true, paramLabel = "NAME", description = "Queue name.")
-  String queue;
+  @Mixin QueueTarget target;
 
   @Option(
       names = "--workers",
@@ -91,14 +83,12 @@ public final class QueueWorkCommand implements Callable<Integer> {
   @Option(names = "--until-empty", description = "Exit when no job is ready, delayed or leased.")
   boolean untilEmpty;
 
-  @Mixin ConnectionOptions connection;
-
   @Override
   public Integer call() {
     JobQueue jobQueue =
         JobQueue.builder()
-            .connection(connection.forUrl(db))
-            .queue(queue)
+            .connection(target.config())
+            .queue(target.queue)
             .maxAttempts(maxAttempts)
             .retryBackoff(
                 retryBackoff,
@@ -109,7 +99,7 @@ public final class QueueWorkCommand implements Callable<Integer> {
     QueueWorkers pool =
         QueueWorkers.builder(jobQueue)
             .workers(workers)
-            .handler(Handlers.parse(handler, queue))
+            .handler(Handlers.parse(handler, target.queue))
             .lease(lease)
             .maxBatch(batch)
             .maxPollInterval(maxPollInterval)
