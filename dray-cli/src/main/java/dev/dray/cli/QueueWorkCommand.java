@@ -80,6 +80,13 @@ public final class QueueWorkCommand implements Callable<Integer> {
       description = "Longest wait between polls of an empty queue (default: 100ms).")
   Duration maxPollInterval = QueueWorkers.DEFAULT_MAX_POLL_INTERVAL;
 
+  @Option(
+      names = "--concurrent-claims",
+      paramLabel = "N",
+      description =
+          "At most N threads claim at once (default 0: no limit); handlers still run on all workers.")
+  int concurrentClaims;
+
   @Option(names = "--until-empty", description = "Exit when no job is ready, delayed or leased.")
   boolean untilEmpty;
 
@@ -104,6 +111,7 @@ public final class QueueWorkCommand implements Callable<Integer> {
             .maxBatch(batch)
             .maxPollInterval(maxPollInterval)
             .untilEmpty(untilEmpty)
+            .concurrentClaims(concurrentClaims)
             .build();
     PrintWriter out = spec.commandLine().getOut();
     // SIGTERM runs this hook; the JVM halts when it returns, so it waits until the summary is out.
