@@ -117,6 +117,7 @@ public final class QueueBenchCommand implements Callable<Integer> {
             .drain(drain)
             .batch(batch)
             .bulkJobs(bulkJobs, bulkChunk)
+            .concurrentClaims(concurrentClaims)
             .build()
             .run();
     Map<String, Object> map = result.toMap();

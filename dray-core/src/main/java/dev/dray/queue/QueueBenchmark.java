@@ -48,6 +48,7 @@ public final class QueueBenchmark {
   private final int batch;
   private final long bulkJobs;
   private final int bulkChunk;
+  private final int concurrentClaims;
 
   private final Set<Long> seen = ConcurrentHashMap.newKeySet();
   private final AtomicLong processed = new AtomicLong();
@@ -87,6 +88,7 @@ public final class QueueBenchmark {
     this.batch = b.batch;
     this.bulkJobs = b.bulkJobs;
     this.bulkChunk = b.bulkChunk;
+    this.concurrentClaims = b.concurrentClaims;
   }
 
   public static Builder builder() {
@@ -296,6 +298,7 @@ public final class QueueBenchmark {
             .listener(listener)
             .untilEmpty(!dynamic)
             .maxPollInterval(Duration.ofMillis(20))
+            .concurrentClaims(concurrentClaims)
             .build();
     Thread stopper =
         new Thread(
@@ -581,8 +584,15 @@ public final class QueueBenchmark {
     private int batch = QueueWorkers.DEFAULT_MAX_BATCH;
     private long bulkJobs;
     private int bulkChunk = BulkEnqueue.DEFAULT_CHUNK_SIZE;
+    private int concurrentClaims;
 
     private Builder() {}
+
+    /** Skip-locked only: at most this many consumers claim at once (0: no limit). */
+    public Builder concurrentClaims(int count) {
+      this.concurrentClaims = count;
+      return this;
+    }
 
     public Builder connection(ConnectionConfig config) {
       this.connection = config;
