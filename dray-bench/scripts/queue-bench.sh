@@ -28,9 +28,18 @@ record() { # label, then the command
   echo "$label run $run: $json" >&2
 }
 
+bulk_alone() {
+  local line seconds
+  line="$(dray queue enqueue --db "$url" --queue dray_bulk_alone --via-hold-table --chunk-size 5000 \
+    --from-query "SELECT JSON_OBJECT('user', user_id) AS payload FROM dray_bench_source")"
+  seconds="$(sed -E 's/.* in ([0-9.]+) s .*/\1/' <<< "$line")"
+  echo "{\"bulk_s\":$seconds,\"bulk_jobs_per_s\":$(sed -E 's/.*\(([0-9,]+) jobs\/s\).*/\1/; s/,//g' <<< "$line")}"
+}
+
 echo "machine: $(nproc) cores, $(free -h | awk '/Mem:/ {print $2}') memory, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for run in $(seq 1 "$runs"); do
   record static-100k-skip-locked-c8 dray queue bench --db "$url" --strategy skip-locked --jobs 100000 --consumers 8
+  record static-100k-skip-locked-c8-claims2 dray queue bench --db "$url" --strategy skip-locked --jobs 100000 --consumers 8 --concurrent-claims 2
   record static-20k-skip-locked-c8 dray queue bench --db "$url" --strategy skip-locked --jobs 20000 --consumers 8
   record peer-db-scheduler-20k-t8-poll100ms java -cp "$peer_cp" dev.dray.bench.queue.DbSchedulerPeer "$peer_url" 20000 8 100
   record peer-db-scheduler-20k-t8-poll10ms java -cp "$peer_cp" dev.dray.bench.queue.DbSchedulerPeer "$peer_url" 20000 8 10
@@ -42,6 +51,10 @@ for run in $(seq 1 "$runs"); do
   done
   record "dynamic-bulk-$bulk_jobs" dray queue bench --db "$url" --strategy skip-locked --producers 5 --consumers 5 --seconds 20 \
     --bulk-jobs "$bulk_jobs" --bulk-chunk 5000 --drain 5s
+  # The same bulk enqueue with no live traffic: the rate ceiling of the hold-table path here.
+  # (a one-job bench run drops and recreates the table: an empty queue without a SQL client)
+  dray queue bench --db "$url" --queue dray_bulk_alone --jobs 1 --consumers 1 > /dev/null
+  record "bulk-alone-$bulk_jobs" bulk_alone
 done
 echo "results: $results" >&2
 python3 "$root/dray-bench/scripts/queue-bench-summary.py" "$results"

@@ -188,8 +188,8 @@ public final class QueueWorkers {
             claimPermits.release();
           }
         } catch (DrayException e) {
-          // Pending jobs stay leased and run again after the lease: at-least-once.
-          forget(pending);
+          // The transaction rolled back: pending jobs are still leased to us (heartbeats go on)
+          // and are completed by the next claim after reconnecting.
           session = dropOnConnectionLoss(session, e);
           continue;
         }
