@@ -96,6 +96,12 @@ public final class QueueBenchCommand implements Callable<Integer> {
   int bulkChunk = BulkEnqueue.DEFAULT_CHUNK_SIZE;
 
   @Option(
+      names = "--concurrent-claims",
+      paramLabel = "N",
+      description = "skip-locked: at most N consumers claim at once (default 0: no limit).")
+  int concurrentClaims;
+
+  @Option(
       names = "--report",
       paramLabel = "F.json",
       description = "Also write the JSON report here.")
@@ -117,6 +123,7 @@ public final class QueueBenchCommand implements Callable<Integer> {
             .drain(drain)
             .batch(batch)
             .bulkJobs(bulkJobs, bulkChunk)
+            .concurrentClaims(concurrentClaims)
             .build()
             .run();
     Map<String, Object> map = result.toMap();

@@ -16,30 +16,16 @@ import picocli.CommandLine.Spec;
 public final class QueueInitCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--db",
-      required = true,
-      paramLabel = "URL",
-      description = "JDBC URL of the database that holds the queue.")
-  String db;
-
-  @Option(
-      names = "--queue",
-      required = true,
-      paramLabel = "NAME",
-      description = "Queue (table) name.")
-  String queue;
+  @Mixin QueueTarget target;
 
   @Option(
       names = "--done-table",
       description = "Also create NAME_done: completed jobs are moved there instead of deleted.")
   boolean doneTable;
 
-  @Mixin ConnectionOptions connection;
-
   @Override
   public Integer call() {
-    JobQueue.InitResult result = JobQueue.init(connection.forUrl(db), queue, doneTable);
+    JobQueue.InitResult result = JobQueue.init(target.config(), target.queue, doneTable);
     spec.commandLine()
         .getOut()
         .printf(

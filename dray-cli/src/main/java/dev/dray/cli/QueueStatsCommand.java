@@ -20,15 +20,7 @@ import picocli.CommandLine.Spec;
 public final class QueueStatsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--db",
-      required = true,
-      paramLabel = "URL",
-      description = "Database holding the queue.")
-  String db;
-
-  @Option(names = "--queue", required = true, paramLabel = "NAME", description = "Queue name.")
-  String queue;
+  @Mixin QueueTarget target;
 
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
@@ -40,19 +32,17 @@ public final class QueueStatsCommand implements Callable<Integer> {
       description = "Measure throughput over this long (default: 1s; 0 to skip).")
   Duration sample = Duration.ofSeconds(1);
 
-  @Mixin ConnectionOptions connection;
-
   @Override
   public Integer call() {
     QueueStats stats =
-        JobQueue.builder().connection(connection.forUrl(db)).queue(queue).build().stats(sample);
+        JobQueue.builder().connection(target.config()).queue(target.queue).build().stats(sample);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Reports.toJson(stats.toMap()));
     } else {
       out.printf(
           "queue %s: ready %,d, delayed %,d, leased %,d, dead %,d, done %s; oldest ready %.1f s; throughput %s%n",
-          queue,
+          target.queue,
           stats.ready(),
           stats.delayed(),
           stats.leased(),

@@ -7,6 +7,8 @@ import dev.dray.queue.WorkResult;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,15 +29,7 @@ import picocli.CommandLine.Spec;
 public final class QueueWorkCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--db",
-      required = true,
-      paramLabel = "URL",
-      description = "Database holding the queue.")
-  String db;
-
-  @Option(names = "--queue", required = true, paramLabel = "NAME", description = "Queue name.")
-  String queue;
+  @Mixin QueueTarget target;
 
   @Option(
       names = "--workers",
@@ -86,17 +80,22 @@ public final class QueueWorkCommand implements Callable<Integer> {
       description = "Longest wait between polls of an empty queue (default: 100ms).")
   Duration maxPollInterval = QueueWorkers.DEFAULT_MAX_POLL_INTERVAL;
 
+  @Option(
+      names = "--concurrent-claims",
+      paramLabel = "N",
+      description =
+          "At most N threads claim at once (default 0: no limit); handlers still run on all workers.")
+  int concurrentClaims;
+
   @Option(names = "--until-empty", description = "Exit when no job is ready, delayed or leased.")
   boolean untilEmpty;
-
-  @Mixin ConnectionOptions connection;
 
   @Override
   public Integer call() {
     JobQueue jobQueue =
         JobQueue.builder()
-            .connection(connection.forUrl(db))
-            .queue(queue)
+            .connection(target.config())
+            .queue(target.queue)
             .maxAttempts(maxAttempts)
             .retryBackoff(
                 retryBackoff,
@@ -107,34 +106,42 @@ public final class QueueWorkCommand implements Callable<Integer> {
     QueueWorkers pool =
         QueueWorkers.builder(jobQueue)
             .workers(workers)
-            .handler(Handlers.parse(handler, queue))
+            .handler(Handlers.parse(handler, target.queue))
             .lease(lease)
             .maxBatch(batch)
             .maxPollInterval(maxPollInterval)
             .untilEmpty(untilEmpty)
+            .concurrentClaims(concurrentClaims)
             .build();
     PrintWriter out = spec.commandLine().getOut();
+    // SIGTERM runs this hook; the JVM halts when it returns, so it waits until the summary is out.
+    CountDownLatch reported = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
+              pool.stop();
               try {
-                pool.stopAndWait(lease.plusSeconds(30));
+                reported.await(lease.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
             },
             "dray-queue-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    WorkResult result;
     try {
-      result = pool.run();
+      report(out, pool.run());
     } finally {
+      reported.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it waits for us
+        // the hook is running: it waited for the report
       }
     }
+    return 0;
+  }
+
+  private void report(PrintWriter out, WorkResult result) {
     out.printf(
         "processed %,d jobs in %.2f s (%,.0f jobs/s) with %d workers: %d failed attempts, %d dead, %d released, %,d claims%n",
         result.processed(),
@@ -146,6 +153,5 @@ public final class QueueWorkCommand implements Callable<Integer> {
         result.released(),
         result.claims());
     out.flush();
-    return 0;
   }
 }

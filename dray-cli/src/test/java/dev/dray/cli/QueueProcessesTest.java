@@ -169,4 +169,55 @@ class QueueProcessesTest {
                 "SELECT COUNT(*) FROM crash_done WHERE attempts = 2 AND id IN (" + ids + ")"))
         .isEqualTo(leasedAtKill.size());
   }
+
+  @Test
+  void sigtermStopsGracefullyAndReleasesUnstartedClaims(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    String url = db.url();
+    QueueCommandTest.dray("queue", "init", "--db", url, "--queue", "term");
+    db.execute(
+        "CREATE TABLE term_src (id INT PRIMARY KEY)",
+        "INSERT INTO term_src SELECT seq FROM seq_1_to_300");
+    QueueCommandTest.dray(
+        "queue",
+        "enqueue",
+        "--db",
+        url,
+        "--queue",
+        "term",
+        "--from-query",
+        "SELECT JSON_OBJECT('n', id) FROM term_src");
+    Path log = dir.resolve("term.log");
+    Process process =
+        worker(
+            log,
+            "queue",
+            "work",
+            "--db",
+            url,
+            "--queue",
+            "term",
+            "--workers",
+            "2",
+            "--batch",
+            "50",
+            "--handler",
+            "sleep:30");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (db.queryLong("SELECT COUNT(*) FROM term") > 280 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    process.destroy(); // SIGTERM
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    long processed = processed(log);
+    assertThat(Files.readString(log)).containsPattern("\\d+ released");
+    assertThat(db.queryLong("SELECT COUNT(*) FROM term WHERE state = 1"))
+        .as("no job left leased")
+        .isZero();
+    assertThat(db.queryLong("SELECT COUNT(*) FROM term WHERE state = 0"))
+        .isEqualTo(300 - processed);
+    assertThat(db.queryLong("SELECT MAX(attempts) FROM term"))
+        .as("released jobs keep their attempt")
+        .isZero();
+  }
 }

@@ -48,6 +48,7 @@ public final class QueueBenchmark {
   private final int batch;
   private final long bulkJobs;
   private final int bulkChunk;
+  private final int concurrentClaims;
 
   private final Set<Long> seen = ConcurrentHashMap.newKeySet();
   private final AtomicLong processed = new AtomicLong();
@@ -87,6 +88,7 @@ public final class QueueBenchmark {
     this.batch = b.batch;
     this.bulkJobs = b.bulkJobs;
     this.bulkChunk = b.bulkChunk;
+    this.concurrentClaims = b.concurrentClaims;
   }
 
   public static Builder builder() {
@@ -296,6 +298,7 @@ public final class QueueBenchmark {
             .listener(listener)
             .untilEmpty(!dynamic)
             .maxPollInterval(Duration.ofMillis(20))
+            .concurrentClaims(concurrentClaims)
             .build();
     Thread stopper =
         new Thread(
@@ -318,10 +321,11 @@ public final class QueueBenchmark {
   }
 
   private interface ConsumerLoop {
-    void run(Connection c, int index) throws SQLException;
+    void run(Connection c, int index, long lowestId, long highestId) throws SQLException;
   }
 
   private void runLoops(JobQueue queue, ConsumerLoop loop) {
+    long[] bounds = idBounds();
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < consumers; i++) {
       int index = i;
@@ -333,116 +337,42 @@ public final class QueueBenchmark {
                     Statement statement = c.createStatement()) {
                   statement.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
                   c.setAutoCommit(false);
-                  loop.run(c, index);
-                } catch (SQLException | RuntimeException e) {
+                  loop.run(c, index, bounds[0], bounds[1]);
+                } catch (SQLException e) {
                   failure.compareAndSet(
-                      null,
-                      e instanceof RuntimeException r
-                          ? r
-                          : new DrayException(ErrorCode.TASK_FAILED, SqlErrors.describe(e), e));
+                      null, new DrayException(ErrorCode.TASK_FAILED, SqlErrors.describe(e), e));
                 }
               }));
     }
     join(threads);
   }
 
-  /**
-   * One job per transaction, FOR UPDATE without SKIP LOCKED: every consumer waits for the first
-   * row.
-   */
-  private void simpleLoop(Connection c, int index) throws SQLException {
-    String select =
-        "SELECT id, TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6)) FROM `"
-            + queueName
-            + "` WHERE state = 0 ORDER BY state, priority, id LIMIT 1 FOR UPDATE";
-    String delete = "DELETE FROM `" + queueName + "` WHERE id = ?";
-    try (PreparedStatement claim = c.prepareStatement(select);
-        PreparedStatement complete = c.prepareStatement(delete)) {
-      while (true) {
-        long t0 = System.nanoTime();
-        long id = -1;
-        try (ResultSet rs = claim.executeQuery()) {
-          if (rs.next()) {
-            id = rs.getLong(1);
-            queueTimes.add(rs.getLong(2) * 1000);
-          }
-        } catch (SQLException e) {
-          if (retried(c, e)) {
-            continue;
-          }
-          throw e;
-        }
-        long claimed = System.nanoTime();
-        claimTimes.add(claimed - t0);
-        claimLoops.incrementAndGet();
-        if (id < 0) {
-          c.commit();
-          if (finished()) {
-            return;
-          }
-          sleepQuietly(POLL);
-          continue;
-        }
-        complete.setLong(1, id);
-        complete.executeUpdate();
-        c.commit();
-        record(id, System.nanoTime() - claimed);
-      }
-    }
-  }
-
-  /**
-   * Fixed id ranges: in static mode consumer i owns the i-th slice of the preloaded ids; in dynamic
-   * mode it owns id blocks i, i+C, i+2C, ... of {@code batch} ids and moves to its next block once
-   * the current one is empty and lies below the highest committed id.
-   */
-  private void chunkLoop(Connection c, int index) throws SQLException {
-    String select =
-        "SELECT id, TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6)) FROM `"
-            + queueName
-            + "` WHERE id >= ? AND id < ? AND state = 0 ORDER BY id LIMIT ? FOR UPDATE";
-    long lowest;
-    long highest;
-    try (Statement statement = c.createStatement();
+  /** The preloaded id range, read once before any consumer starts (static chunk ranges). */
+  private long[] idBounds() {
+    try (Connection c = Connections.open(connection);
+        Statement statement = c.createStatement();
         ResultSet rs =
             statement.executeQuery(
                 "SELECT COALESCE(MIN(id), 1), COALESCE(MAX(id), 0) FROM `" + queueName + "`")) {
       rs.next();
-      lowest = rs.getLong(1);
-      highest = rs.getLong(2);
-      c.commit();
+      return new long[] {rs.getLong(1), rs.getLong(2)};
+    } catch (SQLException e) {
+      throw new DrayException(
+          ErrorCode.TASK_FAILED, "cannot read the id range: " + SqlErrors.describe(e), e);
     }
-    boolean dynamic = producers > 0;
-    long from;
-    long to;
-    long step;
-    if (dynamic) {
-      from = 1 + (long) index * batch;
-      to = from + batch;
-      step = (long) consumers * batch;
-    } else {
-      long span = (highest - lowest + consumers) / consumers;
-      from = lowest + index * span;
-      to = from + span;
-      step = 0;
-    }
-    try (PreparedStatement claim = c.prepareStatement(select)) {
-      while (true) {
-        long t0 = System.nanoTime();
-        List<Long> ids = new ArrayList<>();
-        claim.setLong(1, from);
-        claim.setLong(2, to);
-        claim.setInt(3, batch);
+  }
+
+  /** One claim-process-delete transaction; returns the ids it completed (none: nothing found). */
+  private List<Long> claimAndDelete(Connection c, PreparedStatement claim) throws SQLException {
+    while (true) {
+      long t0 = System.nanoTime();
+      List<Long> ids = new ArrayList<>();
+      try {
         try (ResultSet rs = claim.executeQuery()) {
           while (rs.next()) {
             ids.add(rs.getLong(1));
             queueTimes.add(rs.getLong(2) * 1000);
           }
-        } catch (SQLException e) {
-          if (retried(c, e)) {
-            continue;
-          }
-          throw e;
         }
         long claimed = System.nanoTime();
         claimTimes.add(claimed - t0);
@@ -452,17 +382,80 @@ public final class QueueBenchmark {
             delete.executeUpdate(
                 "DELETE FROM `" + queueName + "` WHERE id IN " + QueueSql.idList(ids));
           }
-          c.commit();
-          long took = System.nanoTime() - claimed;
-          ids.forEach(id -> record(id, took));
-          continue;
         }
         c.commit();
+        long took = System.nanoTime() - claimed;
+        ids.forEach(id -> record(id, took));
+        return ids;
+      } catch (SQLException e) {
+        c.rollback();
+        if (!SqlErrors.isLockConflict(e)) {
+          throw e;
+        }
+        deadlocks.incrementAndGet();
+      }
+    }
+  }
+
+  /**
+   * One job per transaction, FOR UPDATE without SKIP LOCKED: every consumer waits for the first
+   * row.
+   */
+  private void simpleLoop(Connection c, int index, long lowestId, long highestId)
+      throws SQLException {
+    String select =
+        "SELECT id, TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6)) FROM `"
+            + queueName
+            + "` WHERE state = 0 ORDER BY state, priority, id LIMIT 1 FOR UPDATE";
+    try (PreparedStatement claim = c.prepareStatement(select)) {
+      while (true) {
+        if (claimAndDelete(c, claim).isEmpty()) {
+          if (finished()) {
+            return;
+          }
+          sleepQuietly(POLL);
+        }
+      }
+    }
+  }
+
+  /**
+   * Fixed id ranges: in static mode consumer i owns the i-th slice of the preloaded ids; in dynamic
+   * mode it owns id blocks i, i+C, i+2C, ... of {@code batch} ids and moves to its next block once
+   * the current one is empty and lies below the highest committed id.
+   */
+  private void chunkLoop(Connection c, int index, long lowestId, long highestId)
+      throws SQLException {
+    String select =
+        "SELECT id, TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6)) FROM `"
+            + queueName
+            + "` WHERE id >= ? AND id < ? AND state = 0 ORDER BY id LIMIT ? FOR UPDATE";
+    boolean dynamic = producers > 0;
+    long from;
+    long to;
+    long step;
+    if (dynamic) {
+      from = 1 + (long) index * batch;
+      to = from + batch;
+      step = (long) consumers * batch;
+    } else {
+      long span = (highestId - lowestId + consumers) / consumers;
+      from = lowestId + index * span;
+      to = index == consumers - 1 ? highestId + 1 : from + span;
+      step = 0;
+    }
+    try (PreparedStatement claim = c.prepareStatement(select)) {
+      while (true) {
+        claim.setLong(1, from);
+        claim.setLong(2, to);
+        claim.setInt(3, batch);
+        if (!claimAndDelete(c, claim).isEmpty()) {
+          continue;
+        }
         if (!dynamic) {
           return;
         }
-        long committedMax = maxId(c);
-        if (to <= committedMax + 1) {
+        if (to <= maxId(c) + 1) {
           from += step;
           to += step;
           continue;
@@ -581,8 +574,15 @@ public final class QueueBenchmark {
     private int batch = QueueWorkers.DEFAULT_MAX_BATCH;
     private long bulkJobs;
     private int bulkChunk = BulkEnqueue.DEFAULT_CHUNK_SIZE;
+    private int concurrentClaims;
 
     private Builder() {}
+
+    /** Skip-locked only: at most this many consumers claim at once (0: no limit). */
+    public Builder concurrentClaims(int count) {
+      this.concurrentClaims = count;
+      return this;
+    }
 
     public Builder connection(ConnectionConfig config) {
       this.connection = config;

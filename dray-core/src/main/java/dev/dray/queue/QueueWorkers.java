@@ -53,6 +53,14 @@ public final class QueueWorkers {
   private final String owner;
 
   private final Set<Long> held = ConcurrentHashMap.newKeySet();
+
+  /**
+   * How many of this pool's threads may be inside a claim transaction at once. More concurrent
+   * claims than the server has cores only make InnoDB spin on its lock and transaction mutexes;
+   * waiting here costs nothing, and handlers still run on every worker thread in parallel.
+   */
+  private final java.util.concurrent.Semaphore claimPermits;
+
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong failedAttempts = new AtomicLong();
   private final AtomicLong dead = new AtomicLong();
@@ -83,6 +91,9 @@ public final class QueueWorkers {
     this.sleeper = b.sleeper;
     this.listener = b.listener;
     this.owner = b.owner != null ? b.owner : defaultOwner();
+    this.claimPermits =
+        new java.util.concurrent.Semaphore(
+            b.concurrentClaims > 0 ? b.concurrentClaims : Integer.MAX_VALUE);
   }
 
   public static Builder builder(JobQueue queue) {
@@ -170,10 +181,15 @@ public final class QueueWorkers {
         List<ClaimedJob> jobs;
         long claimStart = System.nanoTime();
         try {
-          jobs = session.completeAndClaim(owner, ids(pending), batch, lease);
+          claimPermits.acquireUninterruptibly();
+          try {
+            jobs = session.completeAndClaim(owner, ids(pending), batch, lease);
+          } finally {
+            claimPermits.release();
+          }
         } catch (DrayException e) {
-          // Pending jobs stay leased and run again after the lease: at-least-once.
-          forget(pending);
+          // The transaction rolled back: pending jobs are still leased to us (heartbeats go on)
+          // and are completed by the next claim after reconnecting.
           session = dropOnConnectionLoss(session, e);
           continue;
         }
@@ -430,6 +446,7 @@ public final class QueueWorkers {
     private Sleeper sleeper = Sleeper.SYSTEM;
     private WorkListener listener = WorkListener.NONE;
     private String owner;
+    private int concurrentClaims;
 
     private Builder(JobQueue queue) {
       this.queue = queue;
@@ -484,6 +501,16 @@ public final class QueueWorkers {
     /** The lease owner name (default host:pid:random); must be unique per pool. */
     public Builder owner(String name) {
       this.owner = name;
+      return this;
+    }
+
+    /**
+     * At most this many of the pool's threads claim at the same time (0, the default: no limit).
+     * Handlers still run on all threads; on a small server a low number saves InnoDB mutex
+     * spinning.
+     */
+    public Builder concurrentClaims(int count) {
+      this.concurrentClaims = count;
       return this;
     }
 
