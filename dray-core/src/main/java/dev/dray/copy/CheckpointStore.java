@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dray.db.Dialect;
 import dev.dray.db.TableName;
+import dev.dray.plan.KeyCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -82,7 +83,9 @@ final class CheckpointStore {
                 rs.getString(1),
                 rs.getString(2),
                 new FrontierPosition(
-                    rs.getLong(3), range == null ? null : KeyCodec.decode(range), rs.getLong(5)),
+                    rs.getLong(3),
+                    range == null ? null : KeyCodec.decodeRange(range),
+                    rs.getLong(5)),
                 rs.getLong(6),
                 rs.getBoolean(7),
                 updated == null ? null : updated.toInstant()));
@@ -129,7 +132,7 @@ final class CheckpointStore {
                 + " SET frontier_sequence = ?, last_range = ?, rows_copied = ?, chunk_rows = ?, updated_at = CURRENT_TIMESTAMP(6)"
                 + " WHERE job_id = ? AND frontier_sequence < ?")) {
       ps.setLong(1, position.sequence());
-      ps.setString(2, KeyCodec.encode(position.lastRange()));
+      ps.setString(2, KeyCodec.encodeRange(position.lastRange()));
       ps.setLong(3, position.rowsCopied());
       ps.setLong(4, chunkRows);
       ps.setString(5, jobId);

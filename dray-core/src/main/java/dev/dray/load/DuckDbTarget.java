@@ -4,6 +4,7 @@ import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.db.PartitionInfo;
 import dev.dray.db.TableName;
+import dev.dray.plan.KeyCodec;
 import dev.dray.plan.KeyRange;
 import dev.dray.plan.Task;
 import java.nio.file.Files;
@@ -110,7 +111,8 @@ final class DuckDbTarget implements AutoCloseable {
           PartitionInfo partition =
               partitionName == null ? null : new PartitionInfo(partitionName, rs.getString(5), 0);
           KeyRange range =
-              new KeyRange(KeyCodec.decode(rs.getString(6)), KeyCodec.decode(rs.getString(7)));
+              new KeyRange(
+                  KeyCodec.decodeKey(rs.getString(6)), KeyCodec.decodeKey(rs.getString(7)));
           tasks.add(
               new StoredTask(
                   new Task(rs.getLong(1), table, partition, range, rs.getLong(8)),
@@ -209,8 +211,8 @@ final class DuckDbTarget implements AutoCloseable {
               insert.setString(3, targets.get(task.table().toString()));
               insert.setString(4, task.partition() == null ? null : task.partition().name());
               insert.setString(5, task.partition() == null ? null : task.partition().parent());
-              insert.setString(6, KeyCodec.encode(task.range().lower()));
-              insert.setString(7, KeyCodec.encode(task.range().upper()));
+              insert.setString(6, KeyCodec.encodeKey(task.range().lower()));
+              insert.setString(7, KeyCodec.encodeKey(task.range().upper()));
               insert.setLong(8, task.estimatedRows());
               insert.addBatch();
             }

@@ -64,9 +64,9 @@ class CopyFailureTest {
       return;
     }
     long upper =
-        dev.dray.copy.KeyCodec.decode(range).upper() == null
+        dev.dray.plan.KeyCodec.decodeRange(range).upper() == null
             ? Long.MAX_VALUE
-            : ((Number) KeyCodec.decode(range).upper().get(0)).longValue();
+            : ((Number) dev.dray.plan.KeyCodec.decodeRange(range).upper().get(0)).longValue();
     long expected = db.queryLong("SELECT COUNT(*) FROM " + name + " WHERE id < " + upper);
     long actual = db.queryLong("SELECT COUNT(*) FROM " + name + "_copy WHERE id < " + upper);
     assertThat(actual).as("rows below the checkpoint (id < %d)", upper).isEqualTo(expected);

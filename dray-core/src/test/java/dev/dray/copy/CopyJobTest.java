@@ -135,7 +135,7 @@ class CopyJobTest {
     // pretend a crash after chunk 4: rows above the checkpoint partly copied
     db.execute(
         "UPDATE _dray_checkpoint SET finished = 0, frontier_sequence = 4, rows_copied = 500,"
-            + " last_range = '{\"lower\":[{\"type\":\"Long\",\"value\":\"401\"}],\"upper\":[{\"type\":\"Long\",\"value\":\"501\"}]}'"
+            + " last_range = '{\"lower\":[[\"long\",\"401\"]],\"upper\":[[\"long\",\"501\"]]}'"
             + " WHERE job_id = 'dray_copyjobtest_' OR job_id LIKE '%t4>%'",
         "DELETE FROM t4_copy WHERE id > 501 AND id % 3 = 0");
     assertThatThrownBy(() -> builder.build().run())

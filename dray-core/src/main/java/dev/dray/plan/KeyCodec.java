@@ -1,9 +1,10 @@
-package dev.dray.load;
+package dev.dray.plan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import java.math.BigDecimal;
@@ -16,48 +17,77 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Writes key-range bounds as text and reads them back as values of the same Java type, so a resumed
- * load binds exactly the boundaries the first run planned: {@code [["long","42"],["str","a"]]}.
+ * Writes key bounds as text and reads them back as values of the same Java type, so a resumed job
+ * (a load's stored plan, a copy's checkpoint) binds exactly the boundaries the first run used: a
+ * BIGINT stays a long, a DECIMAL keeps its scale, a VARBINARY key keeps its bytes. A key is {@code
+ * [["long","42"],["str","a"]]}; a range is {@code {"lower": key or null, "upper": key or null}}.
  */
-final class KeyCodec {
+public final class KeyCodec {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private KeyCodec() {}
 
-  static String encode(List<Object> values) {
-    if (values == null) {
+  /** The key as JSON text, or null for an unbounded side. */
+  public static String encodeKey(List<Object> values) {
+    return values == null ? null : keyNode(values).toString();
+  }
+
+  public static List<Object> decodeKey(String text) {
+    if (text == null) {
       return null;
     }
+    try {
+      return key(JSON.readTree(text));
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw unreadable(text, e);
+    }
+  }
+
+  public static String encodeRange(KeyRange range) {
+    ObjectNode node = JSON.createObjectNode();
+    node.set("lower", range.lower() == null ? JSON.nullNode() : keyNode(range.lower()));
+    node.set("upper", range.upper() == null ? JSON.nullNode() : keyNode(range.upper()));
+    return node.toString();
+  }
+
+  public static KeyRange decodeRange(String text) {
+    try {
+      JsonNode node = JSON.readTree(text);
+      return new KeyRange(key(node.get("lower")), key(node.get("upper")));
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw unreadable(text, e);
+    }
+  }
+
+  private static ArrayNode keyNode(List<Object> values) {
     ArrayNode array = JSON.createArrayNode();
     for (Object value : values) {
       ArrayNode pair = array.addArray();
       pair.add(tag(value));
       pair.add(text(value));
     }
-    return array.toString();
+    return array;
   }
 
-  static List<Object> decode(String text) {
-    if (text == null) {
+  private static List<Object> key(JsonNode node) {
+    if (node == null || node.isNull()) {
       return null;
     }
-    try {
-      List<Object> values = new ArrayList<>();
-      for (JsonNode pair : JSON.readTree(text)) {
-        values.add(value(pair.get(0).asText(), pair.get(1).isNull() ? null : pair.get(1).asText()));
-      }
-      return values;
-    } catch (JsonProcessingException | RuntimeException e) {
-      throw new DrayException(
-          ErrorCode.TARGET_UNAVAILABLE, "cannot read a stored task boundary " + text, e);
+    List<Object> values = new ArrayList<>();
+    for (JsonNode pair : node) {
+      values.add(value(pair.get(0).asText(), pair.get(1).isNull() ? null : pair.get(1).asText()));
     }
+    return values;
+  }
+
+  private static DrayException unreadable(String text, Exception e) {
+    return new DrayException(ErrorCode.INTERNAL, "a stored key bound cannot be read: " + text, e);
   }
 
   private static String tag(Object value) {
     if (value == null) {
       return "null";
-    }
-    if (value instanceof Long) {
+    } else if (value instanceof Long) {
       return "long";
     } else if (value instanceof Integer) {
       return "int";
@@ -83,7 +113,7 @@ final class KeyCodec {
       return "date";
     } else if (value instanceof LocalDateTime || value instanceof java.sql.Timestamp) {
       return "datetime";
-    } else if (value instanceof LocalTime) {
+    } else if (value instanceof LocalTime || value instanceof java.sql.Time) {
       return "time";
     }
     throw new DrayException(
@@ -102,6 +132,8 @@ final class KeyCodec {
       return timestamp.toLocalDateTime().toString();
     } else if (value instanceof java.sql.Date date) {
       return date.toLocalDate().toString();
+    } else if (value instanceof java.sql.Time time) {
+      return time.toLocalTime().toString();
     }
     return value.toString();
   }
