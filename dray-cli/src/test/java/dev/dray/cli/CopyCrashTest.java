@@ -145,10 +145,8 @@ class CopyCrashTest {
       return;
     }
     String range = (String) rows.get(0).get(1);
-    java.util.regex.Matcher upper =
-        java.util.regex.Pattern.compile("\"upper\":\\[\\{\"type\":\"Long\",\"value\":\"(\\d+)\"")
-            .matcher(range);
-    long bound = upper.find() ? Long.parseLong(upper.group(1)) : Long.MAX_VALUE;
+    List<Object> upper = dev.dray.plan.KeyCodec.decodeRange(range).upper();
+    long bound = upper == null ? Long.MAX_VALUE : ((Number) upper.get(0)).longValue();
     long expected = db.queryLong("SELECT COUNT(*) FROM src WHERE id < " + bound);
     long actual = db.queryLong("SELECT COUNT(*) FROM dst WHERE id < " + bound);
     assertThat(actual)
