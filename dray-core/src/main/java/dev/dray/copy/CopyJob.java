@@ -159,11 +159,11 @@ public final class CopyJob {
           throw new DrayException(
               e.code(),
               e.getMessage()
-                  + "; the checkpoint stays at chunk "
+                  + "; every chunk up to #"
                   + tracker.position().sequence()
-                  + " ("
-                  + tracker.position().rowsCopied()
-                  + " rows), continue with --resume",
+                  + " is copied and the checkpoint in "
+                  + prepared.store.table()
+                  + " is valid: continue with --resume",
               e);
         } finally {
           producer.join();
