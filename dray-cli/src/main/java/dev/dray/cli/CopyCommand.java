@@ -226,7 +226,7 @@ public final class CopyCommand implements Callable<Integer> {
               });
     }
     out.printf(
-        "copied %,d rows from %s to %s in %,d chunks with %d workers in %.1f s (%,.0f rows/s, %s, throttled %.1f s, %d retries); checkpoint at chunk #%d%n",
+        "copied %,d rows from %s to %s in %,d chunks with %d workers in %.2f s (%,.0f rows/s, %s, throttled %.1f s, %d retries); checkpoint at chunk #%d%n",
         result.rowsCopied(),
         result.sourceTable(),
         result.targetTable(),

@@ -179,5 +179,19 @@ class CopyCommandTest {
             "--chunk-time",
             "soon");
     assertThat(badTime.exitCode()).isEqualTo(2);
+
+    Run badQuery =
+        dray(
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".c3",
+            "--target-table",
+            db.schema() + ".c3_copy",
+            "--throttle-query",
+            "SELEC 1");
+    assertThat(badQuery.exitCode()).isEqualTo(2);
+    assertThat(badQuery.err()).contains("the throttle query cannot run");
   }
 }

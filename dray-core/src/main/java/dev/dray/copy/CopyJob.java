@@ -159,11 +159,11 @@ public final class CopyJob {
           throw new DrayException(
               e.code(),
               e.getMessage()
-                  + "; the checkpoint stays at chunk "
+                  + "; every chunk up to #"
                   + tracker.position().sequence()
-                  + " ("
-                  + tracker.position().rowsCopied()
-                  + " rows), continue with --resume",
+                  + " is copied and the checkpoint in "
+                  + prepared.store.table()
+                  + " is valid: continue with --resume",
               e);
         } finally {
           producer.join();
@@ -328,6 +328,7 @@ public final class CopyJob {
       CheckpointStore store) {}
 
   private Prepared prepare(Connection source, Connection target) throws SQLException {
+    checkThrottleQuery(source);
     Dialect dialect = Dialects.detect(source);
     TableInfo sourceInfo = new TableInspector(source).inspect(settings.sourceTable());
     TableInspector targetInspector = new TableInspector(target);
@@ -372,6 +373,23 @@ public final class CopyJob {
         settings.workers(),
         prepared.store.table().toString(),
         resumeFrom);
+  }
+
+  /**
+   * Runs the throttle query once up front: a query that cannot run would otherwise hold the copy
+   * paused forever ("cannot check throttle query"), which looks like a hang.
+   */
+  private void checkThrottleQuery(Connection source) {
+    String sql = settings.throttle().throttleQuery();
+    if (sql == null) {
+      return;
+    }
+    try (java.sql.Statement statement = source.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      rs.next();
+    } catch (SQLException e) {
+      throw DrayException.usage("the throttle query cannot run: " + SqlErrors.describe(e));
+    }
   }
 
   /**

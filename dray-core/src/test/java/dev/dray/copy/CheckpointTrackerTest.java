@@ -17,7 +17,7 @@ import net.jqwik.api.constraints.IntRange;
  * then complete), and the process crashes at a random step. Whatever happened, the durable
  * checkpoint never passes a chunk whose rows did not commit, and its row count is exact.
  */
-class CheckpointTrackerProperties {
+class CheckpointTrackerTest {
   private enum Phase {
     WAITING,
     IN_TRANSACTION,
