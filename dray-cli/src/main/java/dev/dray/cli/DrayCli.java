@@ -28,6 +28,10 @@ import picocli.CommandLine.ParameterException;
       "1:failed (a one-line cause on stderr; --verbose for details)",
       "2:usage error",
       "3:verify found differences"
+    },
+    footer = {
+      "",
+      "From a source checkout, ./dray bench load|copy|queue runs the benchmarks of docs/BENCHMARKS.md."
     })
 public final class DrayCli {
   @Option(
