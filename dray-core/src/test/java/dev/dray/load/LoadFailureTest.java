@@ -146,9 +146,14 @@ class LoadFailureTest {
   @Test
   void userWithoutLockTablesPrivilege(TestDatabase db) throws Exception {
     String user = "dray_lim_" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20));
-    db.execute(
-        "CREATE USER '" + user + "'@'%' IDENTIFIED BY 'Secret-pw-1'",
-        "GRANT SELECT ON `" + db.schema() + "`.* TO '" + user + "'@'%'");
+    try {
+      db.execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'Secret-pw-1'");
+    } catch (IllegalStateException e) {
+      // the embedded test server runs with --skip-grant-tables: no users, no privileges to test
+      assumeThat(e.getMessage()).doesNotContain("skip-grant-tables");
+      throw e;
+    }
+    db.execute("GRANT SELECT ON `" + db.schema() + "`.* TO '" + user + "'@'%'");
     try {
       Path file = targetWithOldTable();
       ConnectionConfig limited =
