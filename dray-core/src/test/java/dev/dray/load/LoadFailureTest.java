@@ -107,7 +107,9 @@ class LoadFailureTest {
     assertThat(failure.getMessage()).contains(db.schema() + ".big partition p").contains("failed");
     assertThat(failure.getMessage().toLowerCase())
         .containsAnyOf("connection", "killed", "interrupted");
-    assertThat(TimeUnit.NANOSECONDS.toMillis(failedAt - killedAt.get())).isLessThan(1000);
+    long stoppedMillis = TimeUnit.NANOSECONDS.toMillis(failedAt - killedAt.get());
+    System.out.println("load stopped " + stoppedMillis + " ms after the kill");
+    assertThat(stoppedMillis).isLessThan(1000);
     assertUnchanged(file);
   }
 
