@@ -221,7 +221,7 @@ final class LoadWorker implements Worker<Task> {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws SQLException {
     cancellation.removeOnCancel(abort);
     try {
       source.close();
