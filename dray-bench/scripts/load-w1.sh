@@ -10,6 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 base=/tmp/dray-load-bench
 port=3407
 schema="w1_${rows}"
+mkdir -p "$base/work"
 
 if ! mariadb -h127.0.0.1 -P"$port" -uroot -e "SELECT 1" >/dev/null 2>&1; then
   mkdir -p "$base"/{data,outfile,tmp,work}
@@ -28,10 +29,16 @@ cp_file="$base/classpath.txt"
 (cd "$root" && ./mvnw -q -B -pl dray-bench dependency:build-classpath -Dmdep.outputFile="$cp_file")
 cp="$(cat "$cp_file"):$root/dray-bench/target/classes"
 
-if [[ "$(mariadb -h127.0.0.1 -P"$port" -uroot -N -e "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='$schema' AND TABLE_NAME='orders'")" == 0 ]]; then
+if [[ "$(mariadb -h127.0.0.1 -P"$port" -uroot -N -e "SELECT count(*) FROM $schema.orders" 2>/dev/null)" != "$rows" ]]; then
   java -cp "$cp" dev.dray.bench.load.GenerateW1 "jdbc:mariadb://127.0.0.1:$port/?user=root" "$schema" "$rows"
 fi
 
+# OUTFILE may only write below the server's secure_file_priv (an already running server may have its own)
+outfile_dir="$(mariadb -h127.0.0.1 -P"$port" -uroot -N -e "SELECT @@secure_file_priv")"
+if [[ -z "$outfile_dir" || "$outfile_dir" == "NULL" ]]; then
+  echo "the server on port $port has secure_file_priv=NULL: SELECT ... INTO OUTFILE is disabled" >&2
+  exit 1
+fi
 echo "machine: $(nproc) cores, $(free -h | awk '/Mem:/ {print $2}') memory, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 java -cp "$cp" dev.dray.bench.load.LoadBenchmark "jdbc:mariadb://127.0.0.1:$port/$schema" "$schema" \
-    "$root/dray-cli/target/dray.jar" "$base/outfile" "$base/work" "$runs"
+    "$root/dray-cli/target/dray.jar" "${outfile_dir%/}" "$base/work" "$runs"

@@ -17,6 +17,7 @@ final class LoadProgress implements LoadListener, AutoCloseable {
   static final Duration TERMINAL_INTERVAL = Duration.ofMillis(250);
   static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
   private static final int BAR_WIDTH = 24;
+  private static final String CLEAR_TO_END_OF_LINE = "\u001b[K";
 
   private final PrintWriter out;
   private final boolean terminal;
@@ -82,7 +83,7 @@ final class LoadProgress implements LoadListener, AutoCloseable {
     double elapsed = (System.nanoTime() - startedNanos) / 1e9;
     String line = render(rows.get(), estimatedRows, tasksDone.get(), totalTasks, elapsed, terminal);
     if (terminal) {
-      out.print("\r" + line);
+      out.print("\r" + line + CLEAR_TO_END_OF_LINE); // a shorter line must not leave old characters
       drawn = true;
     } else {
       out.println("dray: " + line);

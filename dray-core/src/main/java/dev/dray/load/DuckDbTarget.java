@@ -46,6 +46,25 @@ final class DuckDbTarget implements AutoCloseable {
     this.connection = connection;
   }
 
+  /**
+   * Starts loading DuckDB's native library (the driver unpacks about 60 MB from its jar, a second
+   * of work) on a background thread, so it overlaps with reading the source's schema and planning.
+   */
+  static void preloadNativeLibrary() {
+    Thread preload =
+        new Thread(
+            () -> {
+              try {
+                Class.forName("org.duckdb.DuckDBNative", true, DuckDbTarget.class.getClassLoader());
+              } catch (ClassNotFoundException | LinkageError e) {
+                // open() reports it properly
+              }
+            },
+            "dray-duckdb-preload");
+    preload.setDaemon(true);
+    preload.start();
+  }
+
   static DuckDbTarget open(Path file) {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null && !Files.isDirectory(parent)) {

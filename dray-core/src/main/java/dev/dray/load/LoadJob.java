@@ -89,6 +89,7 @@ public final class LoadJob {
    */
   public LoadResult run(Cancellation cancellation, LoadListener listener) {
     long started = System.nanoTime();
+    DuckDbTarget.preloadNativeLibrary();
     try (Connection coordinator = openSource()) {
       Dialect dialect = Dialects.detect(coordinator);
       List<String> warnings = new ArrayList<>();
@@ -97,6 +98,8 @@ public final class LoadJob {
       int partitions = loadTables.stream().mapToInt(t -> t.info().partitions().size()).sum();
       try (DuckDbTarget target = DuckDbTarget.open(settings.target())) {
         Prepared prepared = prepare(coordinator, dialect, target, loadTables);
+        LOG.debug(
+            "planned and prepared the target in {} ms", (System.nanoTime() - started) / 1_000_000);
         List<Task> remaining =
             prepared.tasks().stream()
                 .filter(t -> !prepared.done().containsKey(t.sequence()))
@@ -120,7 +123,12 @@ public final class LoadJob {
               outcomes,
               reports);
         }
+        long publishing = System.nanoTime();
         target.publish(loadTables);
+        LOG.debug(
+            "tasks done after {} ms; published in {} ms",
+            (publishing - started) / 1_000_000,
+            (System.nanoTime() - publishing) / 1_000_000);
         List<TaskReport> ordered =
             reports.values().stream()
                 .sorted(Comparator.comparingLong(TaskReport::sequence))
@@ -224,6 +232,7 @@ public final class LoadJob {
       target.abandon(List.copyOf(tables.values()));
       throw e;
     }
+    LOG.debug("{} workers hold the snapshot", workers);
     listener.started(rowsLoaded);
     try {
       new WorkerPool<Task>("load", workers, RETRY_POLICY, Sleeper.SYSTEM, Task::describe)

@@ -1,6 +1,7 @@
 package dev.dray.load;
 
 import dev.dray.db.Dialect;
+import dev.dray.db.SqlErrors;
 import dev.dray.plan.KeyPredicates;
 import dev.dray.plan.SqlFragment;
 import dev.dray.plan.Task;
@@ -193,7 +194,7 @@ final class LoadWorker implements Worker<Task> {
    * the real cause. Not retried: a new connection could not rejoin the job's snapshot.
    */
   private SQLException explainSourceFailure(SQLException e) {
-    if (cancellation.isCancelled() || isValid(source)) {
+    if (cancellation.isCancelled() || !(SqlErrors.isConnectionLost(e) || isClosed(source))) {
       return e;
     }
     String root = e.getMessage();
@@ -210,16 +211,17 @@ final class LoadWorker implements Worker<Task> {
         e);
   }
 
-  private static boolean isValid(Connection connection) {
+  /** Without a round trip: after a fatal read error the driver has marked the connection closed. */
+  private static boolean isClosed(Connection connection) {
     try {
-      return connection.isValid(2);
+      return connection.isClosed();
     } catch (SQLException e) {
-      return false;
+      return true;
     }
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws SQLException {
     cancellation.removeOnCancel(abort);
     try {
       source.close();

@@ -107,7 +107,9 @@ class LoadFailureTest {
     assertThat(failure.getMessage()).contains(db.schema() + ".big partition p").contains("failed");
     assertThat(failure.getMessage().toLowerCase())
         .containsAnyOf("connection", "killed", "interrupted");
-    assertThat(TimeUnit.NANOSECONDS.toMillis(failedAt - killedAt.get())).isLessThan(1000);
+    long stoppedMillis = TimeUnit.NANOSECONDS.toMillis(failedAt - killedAt.get());
+    System.out.println("load stopped " + stoppedMillis + " ms after the kill");
+    assertThat(stoppedMillis).isLessThan(1000);
     assertUnchanged(file);
   }
 
@@ -146,9 +148,14 @@ class LoadFailureTest {
   @Test
   void userWithoutLockTablesPrivilege(TestDatabase db) throws Exception {
     String user = "dray_lim_" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20));
-    db.execute(
-        "CREATE USER '" + user + "'@'%' IDENTIFIED BY 'Secret-pw-1'",
-        "GRANT SELECT ON `" + db.schema() + "`.* TO '" + user + "'@'%'");
+    try {
+      db.execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'Secret-pw-1'");
+    } catch (IllegalStateException e) {
+      // the embedded test server runs with --skip-grant-tables: no users, no privileges to test
+      assumeThat(e.getMessage()).doesNotContain("skip-grant-tables");
+      throw e;
+    }
+    db.execute("GRANT SELECT ON `" + db.schema() + "`.* TO '" + user + "'@'%'");
     try {
       Path file = targetWithOldTable();
       ConnectionConfig limited =

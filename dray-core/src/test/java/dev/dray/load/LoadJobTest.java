@@ -222,4 +222,34 @@ class LoadJobTest {
     assertThat(result.rows()).isEqualTo(2000);
     assertThat(result.warnings()).singleElement().asString().contains("no primary key");
   }
+
+  @Test
+  void loadsSeveralTablesInOneSnapshotAndPublishesThemTogether(TestDatabase db) {
+    db.execute(
+        "CREATE TABLE one (id INT NOT NULL PRIMARY KEY, v VARCHAR(5))",
+        "INSERT INTO one SELECT seq, 'a' FROM seq_1_to_700",
+        "CREATE TABLE two (id INT NOT NULL PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2",
+        "INSERT INTO two SELECT seq FROM seq_1_to_400",
+        "ANALYZE TABLE one, two");
+
+    LoadResult result =
+        LoadJob.builder()
+            .source(db.config())
+            .table(db.table("one"))
+            .table(db.table("two"))
+            .target(dir.resolve("t.duckdb"))
+            .chunkRows(300)
+            .build()
+            .run();
+
+    assertThat(result.tables()).containsExactly("one", "two");
+    assertThat(result.rows()).isEqualTo(1100);
+    assertThat(result.taskReports())
+        .extracting(TaskReport::table)
+        .contains(db.schema() + ".one", db.schema() + ".two");
+    Path file = dir.resolve("t.duckdb");
+    assertThat(DuckDbFiles.tables(file)).containsExactly("one", "two");
+    assertThat(DuckDbFiles.queryLong(file, "SELECT count(*) FROM one")).isEqualTo(700);
+    assertThat(DuckDbFiles.queryLong(file, "SELECT count(*) FROM two")).isEqualTo(400);
+  }
 }

@@ -23,6 +23,8 @@ public final class GenerateW1 {
     try (Connection connection = Connections.open(server);
         Statement statement = connection.createStatement()) {
       statement.execute("CREATE DATABASE IF NOT EXISTS `" + schema + "`");
+      statement.execute(
+          "USE `" + schema + "`"); // the sequence tables W1 is built from are per schema
       Dialect dialect = Dialects.detect(connection);
       long started = System.nanoTime();
       OrdersWorkload.create(connection, dialect, new TableName(schema, "orders"), rows);
