@@ -38,7 +38,7 @@ bulk_alone() {
 
 echo "machine: $(nproc) cores, $(free -h | awk '/Mem:/ {print $2}') memory, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for run in $(seq 1 "$runs"); do
-  record static-100k-skip-locked-c8 dray queue bench --db "$url" --strategy skip-locked --jobs 100000 --consumers 8
+  record static-100k-skip-locked-c8-no-claim-limit dray queue bench --db "$url" --strategy skip-locked --jobs 100000 --consumers 8 --concurrent-claims 0
   record static-100k-skip-locked-c8-claims2 dray queue bench --db "$url" --strategy skip-locked --jobs 100000 --consumers 8 --concurrent-claims 2
   record static-20k-skip-locked-c8 dray queue bench --db "$url" --strategy skip-locked --jobs 20000 --consumers 8
   record peer-db-scheduler-20k-t8-poll100ms java -cp "$peer_cp" dev.dray.bench.queue.DbSchedulerPeer "$peer_url" 20000 8 100

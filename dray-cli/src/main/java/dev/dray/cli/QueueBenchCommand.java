@@ -98,8 +98,9 @@ public final class QueueBenchCommand implements Callable<Integer> {
   @Option(
       names = "--concurrent-claims",
       paramLabel = "N",
-      description = "skip-locked: at most N consumers claim at once (default 0: no limit).")
-  int concurrentClaims;
+      description =
+          "skip-locked: at most N consumers claim at once (default: ${DEFAULT-VALUE}; 0: no limit).")
+  int concurrentClaims = QueueWorkers.DEFAULT_CONCURRENT_CLAIMS;
 
   @Option(
       names = "--report",

@@ -84,8 +84,8 @@ public final class QueueWorkCommand implements Callable<Integer> {
       names = "--concurrent-claims",
       paramLabel = "N",
       description =
-          "At most N threads claim at once (default 0: no limit); handlers still run on all workers.")
-  int concurrentClaims;
+          "At most N threads claim at once (default: ${DEFAULT-VALUE}; 0: no limit); handlers still run on all workers.")
+  int concurrentClaims = QueueWorkers.DEFAULT_CONCURRENT_CLAIMS;
 
   @Option(names = "--until-empty", description = "Exit when no job is ready, delayed or leased.")
   boolean untilEmpty;

@@ -574,11 +574,14 @@ public final class QueueBenchmark {
     private int batch = QueueWorkers.DEFAULT_MAX_BATCH;
     private long bulkJobs;
     private int bulkChunk = BulkEnqueue.DEFAULT_CHUNK_SIZE;
-    private int concurrentClaims;
+    private int concurrentClaims = QueueWorkers.DEFAULT_CONCURRENT_CLAIMS;
 
     private Builder() {}
 
-    /** Skip-locked only: at most this many consumers claim at once (0: no limit). */
+    /**
+     * Skip-locked only: at most this many consumers claim at once (0: no limit; default as the
+     * workers).
+     */
     public Builder concurrentClaims(int count) {
       this.concurrentClaims = count;
       return this;
