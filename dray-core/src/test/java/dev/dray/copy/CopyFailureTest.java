@@ -119,7 +119,7 @@ class CopyFailureTest {
     try {
       db.execute("DROP USER IF EXISTS '" + user + "'@'%'");
     } catch (IllegalStateException e) {
-      // the embedded test server runs with --skip-grant-tables: no users, no privilege checks
+      // a server started with --skip-grant-tables has no users and no privilege checks
       org.junit.jupiter.api.Assumptions.assumeFalse(
           e.getMessage().contains("skip-grant-tables"), "server has no privilege system");
       throw e;

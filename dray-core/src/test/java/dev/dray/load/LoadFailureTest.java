@@ -151,7 +151,7 @@ class LoadFailureTest {
     try {
       db.execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'Secret-pw-1'");
     } catch (IllegalStateException e) {
-      // the embedded test server runs with --skip-grant-tables: no users, no privileges to test
+      // a server started with --skip-grant-tables has no users and no privileges to test
       assumeThat(e.getMessage()).doesNotContain("skip-grant-tables");
       throw e;
     }
