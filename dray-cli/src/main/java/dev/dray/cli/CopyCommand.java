@@ -7,7 +7,6 @@ import dev.dray.copy.CopyPlan;
 import dev.dray.copy.CopyProgress;
 import dev.dray.copy.CopyResult;
 import dev.dray.copy.CopySettings;
-import dev.dray.db.TableName;
 import dev.dray.run.Cancellation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,32 +35,7 @@ import picocli.CommandLine.Spec;
 public final class CopyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--source",
-      required = true,
-      paramLabel = "URL",
-      description = "Source JDBC URL, e.g. jdbc:mariadb://127.0.0.1:3306/shop")
-  String source;
-
-  @Option(
-      names = "--table",
-      required = true,
-      paramLabel = "DB.T",
-      description = "Table to copy from.")
-  String table;
-
-  @Option(
-      names = "--target",
-      paramLabel = "URL",
-      description = "Target JDBC URL (default: the source).")
-  String target;
-
-  @Option(
-      names = "--target-table",
-      required = true,
-      paramLabel = "DB.T2",
-      description = "Existing table to copy into.")
-  String targetTable;
+  @Mixin TablePairOptions tables;
 
   @Option(
       names = "--workers",
@@ -187,10 +161,10 @@ public final class CopyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     CopyJob.Builder builder =
         CopyJob.builder()
-            .source(connection.forUrl(source))
-            .sourceTable(TableName.parse(table))
-            .target(target == null ? null : connection.forUrl(target))
-            .targetTable(TableName.parse(targetTable))
+            .source(tables.sourceConfig(connection))
+            .sourceTable(tables.sourceTable())
+            .target(tables.targetConfig(connection))
+            .targetTable(tables.targetTable())
             .workers(workers)
             .chunkRows(chunkSize)
             .chunkTime(chunkTime)

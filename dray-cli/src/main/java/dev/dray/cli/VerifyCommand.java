@@ -6,7 +6,6 @@ import dev.dray.copy.KeyDifference;
 import dev.dray.copy.RangeDifference;
 import dev.dray.copy.VerifyJob;
 import dev.dray.copy.VerifyResult;
-import dev.dray.db.TableName;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -29,24 +28,7 @@ import picocli.CommandLine.Spec;
 public final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--source", required = true, paramLabel = "URL", description = "Source JDBC URL.")
-  String source;
-
-  @Option(names = "--table", required = true, paramLabel = "DB.T", description = "Source table.")
-  String table;
-
-  @Option(
-      names = "--target",
-      paramLabel = "URL",
-      description = "Target JDBC URL (default: the source).")
-  String target;
-
-  @Option(
-      names = "--target-table",
-      required = true,
-      paramLabel = "DB.T2",
-      description = "Target table.")
-  String targetTable;
+  @Mixin TablePairOptions tables;
 
   @Option(
       names = "--workers",
@@ -76,10 +58,10 @@ public final class VerifyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     VerifyResult result =
         VerifyJob.builder()
-            .source(connection.forUrl(source))
-            .sourceTable(TableName.parse(table))
-            .target(target == null ? null : connection.forUrl(target))
-            .targetTable(TableName.parse(targetTable))
+            .source(tables.sourceConfig(connection))
+            .sourceTable(tables.sourceTable())
+            .target(tables.targetConfig(connection))
+            .targetTable(tables.targetTable())
             .workers(workers)
             .chunkRows(chunkSize)
             .maxKeys(maxKeys)
