@@ -60,21 +60,7 @@ class DrayCliTest {
         "GRANT SELECT ON `" + db.schema() + "`.* TO '" + user + "'@'%'");
     db.execute("CREATE TABLE t (id INT PRIMARY KEY)");
     String url = TestDatabase.urlWithoutUser(db.url());
-    CliRun run =
-        CliRun.withEnvironment(
-            Map.of("DRAY_PW", WRONG_PASSWORD),
-            "load",
-            "--source",
-            url,
-            "--user",
-            user,
-            "--password-env",
-            "DRAY_PW",
-            "--table",
-            db.schema() + ".t",
-            "--target",
-            "duckdb:/tmp/never.duckdb",
-            "--dry-run");
+    CliRun run = dryRunAs(url, user, WRONG_PASSWORD, db, false);
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err().strip().lines()).hasSize(1);
     assertThat(run.err())
@@ -84,29 +70,28 @@ class DrayCliTest {
         .doesNotContain(PASSWORD);
     assertThat(run.out()).doesNotContain(WRONG_PASSWORD);
 
-    CliRun verbose =
-        CliRun.withEnvironment(
-            Map.of("DRAY_PW", WRONG_PASSWORD),
-            "load",
-            "--verbose",
-            "--source",
-            url,
-            "--user",
-            user,
-            "--password-env",
-            "DRAY_PW",
-            "--table",
-            db.schema() + ".t",
-            "--target",
-            "duckdb:/tmp/never.duckdb",
-            "--dry-run");
+    CliRun verbose = dryRunAs(url, user, WRONG_PASSWORD, db, true);
     assertThat(verbose.exitCode()).isEqualTo(1);
     assertThat(verbose.err()).contains("at ").doesNotContain(WRONG_PASSWORD);
 
-    CliRun right =
-        CliRun.withEnvironment(
-            Map.of("DRAY_PW", PASSWORD),
-            "load",
+    CliRun right = dryRunAs(url, user, PASSWORD, db, false);
+    assertThat(right.exitCode()).as(right.err()).isZero();
+    assertThat(right.out()).contains("plan: 1 tasks").doesNotContain(PASSWORD);
+    db.execute("DROP USER '" + user + "'@'%'");
+  }
+
+  /**
+   * {@code dray load --dry-run} as {@code user}, the password passed through an environment
+   * variable.
+   */
+  private static CliRun dryRunAs(
+      String url, String user, String password, TestDatabase db, boolean verbose) {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("load"));
+    if (verbose) {
+      args.add("--verbose");
+    }
+    args.addAll(
+        java.util.List.of(
             "--source",
             url,
             "--user",
@@ -117,10 +102,8 @@ class DrayCliTest {
             db.schema() + ".t",
             "--target",
             "duckdb:/tmp/never.duckdb",
-            "--dry-run");
-    assertThat(right.exitCode()).as(right.err()).isZero();
-    assertThat(right.out()).contains("plan: 1 tasks").doesNotContain(PASSWORD);
-    db.execute("DROP USER '" + user + "'@'%'");
+            "--dry-run"));
+    return CliRun.withEnvironment(Map.of("DRAY_PW", password), args.toArray(String[]::new));
   }
 
   @Test
