@@ -350,6 +350,10 @@ public final class CopyJob {
         settings.mode() == CopyMode.AUTO
             ? (sameServer(source, target) ? CopyMode.SERVER_SIDE : CopyMode.STREAMING)
             : settings.mode();
+    if (mode == CopyMode.SERVER_SIDE) {
+      AutoIncrementLock.serializationWarning(target, settings.targetTable(), settings.workers())
+          .ifPresent(LOG::warn);
+    }
     return new Prepared(
         dialect,
         sourceInfo,
