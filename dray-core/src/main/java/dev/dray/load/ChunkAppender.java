@@ -202,41 +202,6 @@ final class ChunkAppender implements AutoCloseable {
     column++;
   }
 
-  /**
-   * A DECIMAL of up to 18 digits from its plain text ({@code -123.45}); the text has at most the
-   * column's scale in fraction digits, as the server renders it.
-   */
-  void appendDecimalText(String text) {
-    int scale = decimalScales[column];
-    long unscaled = 0;
-    int fractionDigits = -1;
-    boolean negative = false;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c >= '0' && c <= '9') {
-        unscaled = unscaled * 10 + (c - '0');
-        if (fractionDigits >= 0) {
-          fractionDigits++;
-        }
-      } else if (c == '.') {
-        fractionDigits = 0;
-      } else if (c == '-' && i == 0) {
-        negative = true;
-      } else if (c != '+' || i != 0) {
-        append(new BigDecimal(text)); // exponent or anything unexpected: the exact slow path
-        return;
-      }
-    }
-    if (fractionDigits > scale) {
-      append(new BigDecimal(text));
-      return;
-    }
-    for (int i = Math.max(0, fractionDigits); i < scale; i++) {
-      unscaled *= 10;
-    }
-    appendUnscaled(negative ? -unscaled : unscaled);
-  }
-
   void append(BigDecimal value) {
     int scale = decimalScales[column];
     BigInteger unscaled = value.setScale(scale, RoundingMode.UNNECESSARY).unscaledValue();

@@ -36,6 +36,9 @@ public record DuckDbColumn(
    */
   public static final int MAX_DUCKDB_DECIMAL_PRECISION = 38;
 
+  /** Unscaled values of DECIMALs up to this precision fit a long. */
+  private static final int SMALL_DECIMAL_PRECISION = 18;
+
   /** {@code TO_DAYS('1970-01-01')}: MySQL's day number of the Unix epoch. */
   private static final int TO_DAYS_OF_EPOCH = 719_528;
 
@@ -181,6 +184,13 @@ public record DuckDbColumn(
               + " AS CHAR) IS NULL, NULL, "
               + ZERO_MICROS
               + "))";
+      case "decimal", "numeric" ->
+          source.precision() <= SMALL_DECIMAL_PRECISION
+              ? "CAST("
+                  + quoted
+                  + (source.scale() > 0 ? " * 1" + "0".repeat(source.scale()) : "")
+                  + " AS SIGNED)"
+              : quoted;
       // Spatial values are stored as SRID + WKB; ST_AsBinary yields the portable WKB alone.
       default -> SPATIAL.contains(source.dataType()) ? "ST_AsBinary(" + quoted + ")" : quoted;
     };
@@ -250,21 +260,21 @@ public record DuckDbColumn(
   }
 
   private static CellCopier decimalCopier(int precision) {
-    if (precision <= 18) {
-      // Unscaled values of up to 18 digits fit a long: no BigDecimal crosses into the appender.
-      return DuckDbColumn::copySmallDecimal;
+    if (precision <= SMALL_DECIMAL_PRECISION) {
+      // Unscaled values of up to 18 digits fit a long: the server sends them as BIGINT.
+      return DuckDbColumn::copyUnscaledDecimal;
     }
     return DuckDbColumn::copyDecimal;
   }
 
-  /** DECIMAL of up to 18 digits: its text parsed straight into the unscaled long. */
-  private static void copySmallDecimal(
+  /** DECIMAL of up to 18 digits, read as its unscaled BIGINT (see {@link #selectExpression}). */
+  private static void copyUnscaledDecimal(
       ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
-    String value = row.getString(index);
-    if (value == null) {
+    long unscaled = row.getLong(index);
+    if (row.wasNull()) {
       appender.appendNull();
     } else {
-      appender.appendDecimalText(value);
+      appender.appendUnscaled(unscaled);
     }
   }
 

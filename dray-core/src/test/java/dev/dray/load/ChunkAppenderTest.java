@@ -51,9 +51,9 @@ class ChunkAppenderTest {
         appender.appendNull();
       } else {
         appender.append(i % 2 == 0 ? "s" + i : "a longer string than twelve bytes " + i);
-        appender.appendDecimalText((i % 2 == 0 ? "-" : "") + (i % 999) + ".5");
-        appender.appendDecimalText(String.valueOf(i));
-        appender.appendDecimalText("1234567890123456.78");
+        appender.appendUnscaled((i % 2 == 0 ? -1 : 1) * ((i % 999) * 10L + 5)); // ±n.5
+        appender.appendUnscaled(i * 1000L);
+        appender.appendUnscaled(123456789012345678L);
         appender.append(new BigDecimal("-123456789012345678901234567890.12345"));
         appender.append(new UUID(i, -i));
       }
