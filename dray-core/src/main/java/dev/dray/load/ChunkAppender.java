@@ -15,8 +15,10 @@ import org.duckdb.DuckDBConnection;
 /**
  * Appends rows to a DuckDB table by filling DuckDB data chunks directly (2,048 rows each) and
  * handing whole chunks to DuckDB's C appender, which gathers them and writes large batches. Values
- * are written straight into the vectors' memory: no per-value native call except for strings longer
- * than 12 bytes. See {@link DrayAppenderBridge} for why the driver's own appender is not used.
+ * are written straight into the vectors' memory, with no per-value native call: strings longer than
+ * 12 bytes are copied into a {@link StringArena} that the vector's {@code string_t} entries point
+ * to, and DuckDB copies them out when it takes the chunk. See {@link DrayAppenderBridge} for why
+ * the driver's own appender is not used.
  *
  * <p>Usage per row: one {@code append...} call per column in table order, then {@link #endRow()}.
  * Not thread-safe: one per worker.
@@ -51,6 +53,10 @@ final class ChunkAppender implements AutoCloseable {
   private final ByteBuffer[] vectors;
   private final ByteBuffer[] data;
   private final ByteBuffer[] validity;
+
+  /** Where long strings of the current chunk live; null where it cannot be used. */
+  private final StringArena strings = StringArena.create();
+
   private int row;
   private int column;
   private boolean closed;
@@ -240,6 +246,13 @@ final class ChunkAppender implements AutoCloseable {
       for (int i = value.length; i < INLINE_STRING; i++) {
         buffer.put(offset + 4 + i, (byte) 0);
       }
+    } else if (strings != null) {
+      long address = strings.put(value);
+      ByteBuffer buffer = data[column];
+      int offset = row * STRING_SIZE;
+      buffer.putInt(offset, value.length);
+      buffer.put(offset + 4, value, 0, 4); // the prefix
+      buffer.putLong(offset + 8, address);
     } else {
       DrayAppenderBridge.assignString(vectors[column], row, value);
     }
@@ -260,7 +273,10 @@ final class ChunkAppender implements AutoCloseable {
 
   private void appendChunk() throws SQLException {
     DrayAppenderBridge.setDataChunkSize(chunk, row);
-    DrayAppenderBridge.appendChunk(appender, chunk);
+    DrayAppenderBridge.appendChunk(appender, chunk); // copies the strings it points to
+    if (strings != null) {
+      strings.clear();
+    }
     DrayAppenderBridge.resetDataChunk(chunk);
     bindVectors();
     row = 0;

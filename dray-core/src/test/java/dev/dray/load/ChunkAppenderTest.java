@@ -65,6 +65,7 @@ class ChunkAppenderTest {
 
   @Test
   void writesEveryValueAcrossChunkBoundaries() throws Exception {
+    assertThat(StringArena.create()).as("long strings go through the off-heap arena").isNotNull();
     try (DuckDBConnection connection = open()) {
       try (ChunkAppender appender = new ChunkAppender(connection, "t", TYPES)) {
         appendRows(appender, 5000);
@@ -74,6 +75,14 @@ class ChunkAppenderTest {
       assertThat(DuckDbFiles.queryLong(file, "SELECT count(*) FROM t")).isEqualTo(5000);
       assertThat(DuckDbFiles.queryLong(file, "SELECT count(*) FROM t WHERE s IS NULL"))
           .isEqualTo(715);
+      // every long string of every chunk still reads back as written (they point into memory
+      // that is reused for the next chunk once DuckDB has copied them)
+      assertThat(
+              DuckDbFiles.queryLong(
+                  file,
+                  "SELECT count(*) FROM t WHERE s = CASE WHEN id % 2 = 0 THEN 's' || id"
+                      + " ELSE 'a longer string than twelve bytes ' || id END"))
+          .isEqualTo(5000 - 715);
       assertThat(
               DuckDbFiles.query(file, "SELECT s, d1, d2, d3, d4, u, b, x FROM t WHERE id = 4001")
                   .get(0))
