@@ -73,7 +73,7 @@ public final class CopyBenchmark {
     for (int workers : new int[] {1, 2, 4, 8, 16}) {
       variants.add(drayVariant("dray --workers " + workers, url(port), workers, List.of()));
     }
-    for (int workers : new int[] {2, 4, 8}) {
+    for (int workers : new int[] {1, 2, 4, 8}) {
       variants.add(
           drayVariant(
               "dray --workers " + workers + " --chunk-time 500ms",
