@@ -87,7 +87,9 @@ public final class QueueEnqueueCommand implements Callable<Integer> {
   @Option(
       names = "--idempotency-key",
       paramLabel = "KEY",
-      description = "With --payload: skip the job if this key is already queued.")
+      description =
+          "With --payload: skip the job if this key is already queued (the queue needs"
+              + " dray queue init --idempotency-keys).")
   String idempotencyKey;
 
   @Option(

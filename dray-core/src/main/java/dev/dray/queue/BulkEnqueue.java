@@ -97,6 +97,15 @@ public final class BulkEnqueue {
     for (ConnectionConfig shard : shards) {
       queues.add(JobQueue.builder().connection(shard).queue(queueName).build());
     }
+    List<List<NewJob>> perShard = new ArrayList<>();
+    if (jobs != null) {
+      for (int i = 0; i < queues.size(); i++) {
+        perShard.add(shardOf(jobs, i, queues.size()));
+        QueueSession.requireIdempotencyIndexFor(queues.get(i), perShard.get(i));
+      }
+    } else {
+      refuseKeyColumnWithoutIndex(queues);
+    }
     List<EnqueueResult> results = new ArrayList<>();
     if (query != null && source != null) {
       results.addAll(new Router(queues).streamFrom(source));
@@ -109,7 +118,7 @@ public final class BulkEnqueue {
         for (int i = 0; i < queues.size(); i++) {
           JobQueue queue = queues.get(i);
           if (jobs != null) {
-            List<NewJob> mine = shardOf(jobs, i, queues.size());
+            List<NewJob> mine = perShard.get(i);
             futures.add(pool.submit(() -> enqueueList(queue, mine)));
           } else if (viaHoldTable) {
             futures.add(pool.submit(() -> serverSideViaHold(queue)));
@@ -131,6 +140,42 @@ public final class BulkEnqueue {
     return new BulkEnqueueResult(total.submitted(), total.inserted(), shards.size(), seconds);
   }
 
+  /**
+   * A query with an {@code idempotency_key} column is refused, before anything is written, when a
+   * queue it would fill has no idempotency index.
+   */
+  private void refuseKeyColumnWithoutIndex(List<JobQueue> queues) {
+    Boolean sourceHasKeys = null;
+    for (JobQueue queue : queues) {
+      if (queue.hasIdempotencyIndex()) {
+        continue;
+      }
+      boolean keys;
+      if (source != null) {
+        if (sourceHasKeys == null) {
+          sourceHasKeys = queryHasKeyColumn(source);
+        }
+        keys = sourceHasKeys;
+      } else {
+        keys = queryHasKeyColumn(queue.connection());
+      }
+      if (keys) {
+        queue.requireIdempotencyIndex("the --from-query has an idempotency_key column");
+      }
+    }
+  }
+
+  private boolean queryHasKeyColumn(ConnectionConfig where) {
+    try (Connection c = Connections.open(where)) {
+      return SourceColumns.describe(c, query).idempotencyKey() != null;
+    } catch (SQLException e) {
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED,
+          "cannot check the --from-query on " + where.safeUrl() + ": " + SqlErrors.describe(e),
+          e);
+    }
+  }
+
   private EnqueueResult enqueueList(JobQueue queue, List<NewJob> mine) {
     try (QueueSession session = queue.openSession()) {
       return session.enqueue(mine, Math.min(chunkSize, QueueSql.ROWS_PER_INSERT));
@@ -145,7 +190,7 @@ public final class BulkEnqueue {
     TableName hold = holdTableName(queue);
     try (QueueSession session = queue.openSession()) {
       Connection c = session.connection();
-      SourceColumns columns = SourceColumns.describe(c, dialect, query);
+      SourceColumns columns = SourceColumns.describe(c, query);
       try (Statement statement = c.createStatement()) {
         statement.execute(QueueSchema.createHoldTable(dialect, hold));
         c.commit();
@@ -278,7 +323,7 @@ public final class BulkEnqueue {
 
   /** Which columns of the query's result hold payload, priority and idempotency key. */
   private record SourceColumns(String payload, String priority, String idempotencyKey) {
-    static SourceColumns describe(Connection c, Dialect dialect, String query) throws SQLException {
+    static SourceColumns describe(Connection c, String query) throws SQLException {
       try (Statement statement = c.createStatement();
           ResultSet rs = statement.executeQuery("SELECT * FROM (" + query + ") AS src LIMIT 0")) {
         return of(rs.getMetaData());
