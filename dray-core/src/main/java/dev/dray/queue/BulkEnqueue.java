@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>With a hold table, rows are first written to a private {@code NAME_hold_xxxx} table (nobody
  * else touches it), checked, then moved into the queue by chunked {@code INSERT ... SELECT} in
  * primary-key order. When the query runs on the shard itself, filling the hold table is one
- * server-side statement, so no row crosses the network. A malformed payload found in the hold table
- * stops the run before any job is enqueued.
+ * server-side statement, so no row crosses the network, and it runs as InnoDB's bulk insert into an
+ * empty table ({@code unique_checks} and {@code foreign_key_checks} off for that one transaction).
+ * A malformed payload found in the hold table stops the run before any job is enqueued.
  */
 public final class BulkEnqueue {
   public static final int DEFAULT_CHUNK_SIZE = 5_000;
@@ -196,19 +197,16 @@ public final class BulkEnqueue {
         c.commit();
       }
       try {
-        long submitted;
-        try (Statement statement = c.createStatement()) {
-          submitted =
-              statement.executeUpdate(
-                  "INSERT INTO "
-                      + dialect.quote(hold)
-                      + " (payload, priority, idempotency_key) SELECT "
-                      + columns.selectList(dialect)
-                      + " FROM ("
-                      + query
-                      + ") AS src");
-          c.commit();
-        }
+        long submitted =
+            insertIntoEmptyTable(
+                c,
+                "INSERT INTO "
+                    + dialect.quote(hold)
+                    + " (payload, priority, idempotency_key) SELECT "
+                    + columns.selectList(dialect)
+                    + " FROM ("
+                    + query
+                    + ") AS src");
         return moveFromHold(queue, session, hold, submitted);
       } finally {
         dropQuietly(c, dialect, hold);
@@ -219,6 +217,61 @@ public final class BulkEnqueue {
           "bulk enqueue into " + queue + " failed: " + SqlErrors.describe(e),
           e);
     }
+  }
+
+  /**
+   * Runs one {@code INSERT} into a table nobody else writes and that was created empty just before,
+   * as InnoDB's bulk insert: {@code unique_checks} and {@code foreign_key_checks} are off for this
+   * one transaction only (MariaDB 10.6+ then builds the table's indexes in bulk instead of row by
+   * row) and are restored to the session's previous values afterwards, also when the insert fails
+   * (then it is rolled back). Nothing but that one table may be written in the transaction.
+   */
+  static long insertIntoEmptyTable(Connection c, String insert) throws SQLException {
+    String uniqueChecks;
+    String foreignKeyChecks;
+    try (Statement statement = c.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT @@SESSION.unique_checks, @@SESSION.foreign_key_checks")) {
+      rs.next();
+      uniqueChecks = rs.getLong(1) == 0 ? "0" : "1";
+      foreignKeyChecks = rs.getLong(2) == 0 ? "0" : "1";
+    }
+    c.commit();
+    Throwable failure = null;
+    long rows = 0;
+    try (Statement statement = c.createStatement()) {
+      statement.execute("SET SESSION unique_checks = 0, foreign_key_checks = 0");
+      rows = statement.executeLargeUpdate(insert);
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      failure = e;
+      try {
+        c.rollback();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+    }
+    try (Statement statement = c.createStatement()) {
+      statement.execute(
+          "SET SESSION unique_checks = "
+              + uniqueChecks
+              + ", foreign_key_checks = "
+              + foreignKeyChecks);
+    } catch (SQLException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure instanceof SQLException e) {
+      throw e;
+    }
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    return rows;
   }
 
   private EnqueueResult moveFromHold(
