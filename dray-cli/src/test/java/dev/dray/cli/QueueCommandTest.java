@@ -95,7 +95,9 @@ class QueueCommandTest {
             "SELECT JSON_OBJECT('u', id) AS payload FROM users",
             "--via-hold-table",
             "--chunk-size",
-            "100");
+            "100",
+            "--movers",
+            "3");
     assertThat(bulk.out()).contains("enqueued 500 of 500");
 
     Run stats = dray("queue", "stats", "--db", url, "--queue", "mail", "--json", "--sample", "0s");
@@ -251,6 +253,27 @@ class QueueCommandTest {
         dray("queue", "enqueue", "--db", url, "--queue", "safe", "--file", file.toString());
     assertThat(badFile.exitCode()).isEqualTo(2);
     assertThat(badFile.err()).contains("line 2").contains("nothing was enqueued");
+
+    Run moversWithoutHold =
+        dray(
+            "queue", "enqueue", "--db", url, "--queue", "safe", "--payload", "{}", "--movers", "2");
+    assertThat(moversWithoutHold.exitCode()).isEqualTo(2);
+    assertThat(moversWithoutHold.err()).contains("--movers goes with --via-hold-table");
+    Run zeroMovers =
+        dray(
+            "queue",
+            "enqueue",
+            "--db",
+            url,
+            "--queue",
+            "safe",
+            "--from-query",
+            "SELECT '{}'",
+            "--via-hold-table",
+            "--movers",
+            "0");
+    assertThat(zeroMovers.exitCode()).isEqualTo(2);
+    assertThat(zeroMovers.err()).contains("--movers must be 1..32, got 0");
 
     Run badHandler = dray("queue", "work", "--db", url, "--queue", "safe", "--handler", "teleport");
     assertThat(badHandler.exitCode()).isEqualTo(2);

@@ -13,6 +13,7 @@ import dev.dray.db.TableName;
 import dev.dray.run.RetryPolicy;
 import dev.dray.run.Sleeper;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -49,6 +50,7 @@ public final class JobQueue {
   private final QueueSql sql;
   private final boolean doneTable;
   private final boolean idempotencyIndex;
+  private final int autoincLockMode;
   private final int maxAttempts;
   private final RetryPolicy retryBackoff;
   private final Sleeper sleeper;
@@ -87,6 +89,7 @@ public final class JobQueue {
       }
       this.doneTable = QueueSchema.exists(c, tables.done());
       this.idempotencyIndex = QueueSchema.hasIdempotencyIndex(c, tables.queue());
+      this.autoincLockMode = autoincLockMode(c);
     } catch (SQLException e) {
       throw new DrayException(
           ErrorCode.CONNECTION_FAILED,
@@ -97,12 +100,24 @@ public final class JobQueue {
         new QueueSql(
             dialect, tables.queue(), tables.done(), tables.queue().withTable(name.holdTable()));
     LOG.debug(
-        "queue {} at {}: done table {}, idempotency index {}, max attempts {}",
+        "queue {} at {}: done table {}, idempotency index {}, autoinc lock mode {}, max attempts {}",
         name,
         connection.safeUrl(),
         doneTable,
         idempotencyIndex,
+        autoincLockMode,
         maxAttempts);
+  }
+
+  /** The server's {@code innodb_autoinc_lock_mode} (read-only while it runs), or -1 if unknown. */
+  private static int autoincLockMode(Connection c) {
+    try (Statement statement = c.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT @@innodb_autoinc_lock_mode")) {
+      return rs.next() ? rs.getInt(1) : -1;
+    } catch (SQLException e) {
+      LOG.debug("cannot read innodb_autoinc_lock_mode: {}", SqlErrors.describe(e));
+      return -1;
+    }
   }
 
   public static Builder builder() {
@@ -256,6 +271,13 @@ public final class JobQueue {
    */
   public boolean hasIdempotencyIndex() {
     return idempotencyIndex;
+  }
+
+  /**
+   * The server's {@code innodb_autoinc_lock_mode} as read when this queue was built; -1 unknown.
+   */
+  int autoincLockMode() {
+    return autoincLockMode;
   }
 
   /**
