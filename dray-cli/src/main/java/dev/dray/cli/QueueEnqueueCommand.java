@@ -85,9 +85,21 @@ public final class QueueEnqueueCommand implements Callable<Integer> {
   int chunkSize = BulkEnqueue.DEFAULT_CHUNK_SIZE;
 
   @Option(
+      names = "--movers",
+      paramLabel = "N",
+      description =
+          "With --via-hold-table: connections moving the hold table into each queue in parallel"
+              + " (default "
+              + BulkEnqueue.DEFAULT_MOVERS
+              + "; 1 where innodb_autoinc_lock_mode < 2).")
+  Integer movers;
+
+  @Option(
       names = "--idempotency-key",
       paramLabel = "KEY",
-      description = "With --payload: skip the job if this key is already queued.")
+      description =
+          "With --payload: skip the job if this key is already queued (the queue needs"
+              + " dray queue init --idempotency-keys).")
   String idempotencyKey;
 
   @Option(
@@ -118,8 +130,15 @@ public final class QueueEnqueueCommand implements Callable<Integer> {
       throw DrayException.usage(
           "--idempotency-key goes with --payload (a query gives keys in an idempotency_key column)");
     }
+    if (movers != null && !viaHoldTable) {
+      throw DrayException.usage("--movers goes with --via-hold-table");
+    }
     BulkEnqueue.Builder builder =
-        BulkEnqueue.builder().queue(queue).chunkSize(chunkSize).viaHoldTable(viaHoldTable);
+        BulkEnqueue.builder()
+            .queue(queue)
+            .chunkSize(chunkSize)
+            .viaHoldTable(viaHoldTable)
+            .movers(movers == null ? BulkEnqueue.DEFAULT_MOVERS : movers);
     for (String db : dbs) {
       builder.shard(connection.forUrl(db));
     }

@@ -12,7 +12,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "init",
     mixinStandardHelpOptions = true,
-    description = "Creates the queue table (kept if it exists).")
+    description = {
+      "Creates the queue table (kept if it exists).",
+      "Without --idempotency-keys the table has no UNIQUE index on idempotency_key (every index slows"
+          + " inserts and deletes), and jobs with an idempotency key are refused."
+    })
 public final class QueueInitCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -23,16 +27,38 @@ public final class QueueInitCommand implements Callable<Integer> {
       description = "Also create NAME_done: completed jobs are moved there instead of deleted.")
   boolean doneTable;
 
+  @Option(
+      names = "--idempotency-keys",
+      description =
+          "Give the queue table the UNIQUE index on idempotency_key so jobs may carry keys"
+              + " (added to an existing table that lacks it).")
+  boolean idempotencyKeys;
+
   @Override
   public Integer call() {
-    JobQueue.InitResult result = JobQueue.init(target.config(), target.queue, doneTable);
+    JobQueue.InitResult result =
+        JobQueue.init(
+            target.config(),
+            target.queue,
+            JobQueue.InitOptions.defaults()
+                .withDoneTable(doneTable)
+                .withIdempotencyKeys(idempotencyKeys));
+    String index;
+    if (result.idempotencyIndexAdded()) {
+      index = "; added the idempotency index";
+    } else if (result.idempotencyKeys()) {
+      index = "; idempotency keys on";
+    } else {
+      index = "; idempotency keys off (enable with --idempotency-keys)";
+    }
     spec.commandLine()
         .getOut()
         .printf(
-            "%s queue table %s%s%n",
+            "%s queue table %s%s%s%n",
             result.created() ? "created" : "kept existing",
             result.table(),
-            result.doneTable() == null ? "" : " with done table " + result.doneTable());
+            result.doneTable() == null ? "" : " with done table " + result.doneTable(),
+            index);
     return 0;
   }
 }

@@ -27,10 +27,22 @@ class QueueCommandTest {
   @Test
   void initEnqueueWorkStats(TestDatabase db, @TempDir Path dir) throws Exception {
     String url = db.url();
-    assertThat(dray("queue", "init", "--db", url, "--queue", "mail", "--done-table").out())
-        .contains("created queue table");
+    assertThat(
+            dray(
+                    "queue",
+                    "init",
+                    "--db",
+                    url,
+                    "--queue",
+                    "mail",
+                    "--done-table",
+                    "--idempotency-keys")
+                .out())
+        .contains("created queue table")
+        .contains("idempotency keys on");
     assertThat(dray("queue", "init", "--db", url, "--queue", "mail").out())
-        .contains("kept existing");
+        .contains("kept existing")
+        .contains("idempotency keys on");
 
     Run one =
         dray(
@@ -83,7 +95,9 @@ class QueueCommandTest {
             "SELECT JSON_OBJECT('u', id) AS payload FROM users",
             "--via-hold-table",
             "--chunk-size",
-            "100");
+            "100",
+            "--movers",
+            "3");
     assertThat(bulk.out()).contains("enqueued 500 of 500");
 
     Run stats = dray("queue", "stats", "--db", url, "--queue", "mail", "--json", "--sample", "0s");
@@ -110,6 +124,83 @@ class QueueCommandTest {
     assertThat(dray("queue", "stats", "--db", url, "--queue", "mail", "--sample", "0s").out())
         .contains("ready 0")
         .contains("done 504");
+  }
+
+  @Test
+  void idempotencyKeysNeedInitWithTheFlag(TestDatabase db) {
+    String url = db.url();
+    Run init = dray("queue", "init", "--db", url, "--queue", "keyed");
+    assertThat(init.out())
+        .contains("created queue table")
+        .contains("idempotency keys off (enable with --idempotency-keys)");
+
+    Run refused =
+        dray(
+            "queue",
+            "enqueue",
+            "--db",
+            url,
+            "--queue",
+            "keyed",
+            "--payload",
+            "{\"to\":\"a\"}",
+            "--idempotency-key",
+            "a");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.err())
+        .contains("has no idempotency index")
+        .contains("nothing was enqueued")
+        .contains("dray queue init --db ")
+        .contains("--queue keyed --idempotency-keys");
+    db.execute(
+        "CREATE TABLE key_users (id INT PRIMARY KEY)",
+        "INSERT INTO key_users SELECT seq FROM seq_1_to_50");
+    Run query =
+        dray(
+            "queue",
+            "enqueue",
+            "--db",
+            url,
+            "--queue",
+            "keyed",
+            "--from-query",
+            "SELECT JSON_OBJECT('u', id) AS payload, CONCAT('u', id) AS idempotency_key FROM key_users",
+            "--via-hold-table");
+    assertThat(query.exitCode()).isEqualTo(2);
+    assertThat(query.err()).contains("idempotency_key column").contains("--idempotency-keys");
+    assertThat(db.queryLong("SELECT COUNT(*) FROM keyed")).isZero();
+
+    Run upgrade = dray("queue", "init", "--db", url, "--queue", "keyed", "--idempotency-keys");
+    assertThat(upgrade.exitCode()).as(upgrade.err()).isZero();
+    assertThat(upgrade.out()).contains("kept existing").contains("added the idempotency index");
+    Run accepted =
+        dray(
+            "queue",
+            "enqueue",
+            "--db",
+            url,
+            "--queue",
+            "keyed",
+            "--from-query",
+            "SELECT JSON_OBJECT('u', id) AS payload, CONCAT('u', id) AS idempotency_key FROM key_users",
+            "--via-hold-table");
+    assertThat(accepted.exitCode()).as(accepted.err()).isZero();
+    assertThat(accepted.out()).contains("enqueued 50 of 50");
+    Run duplicate =
+        dray(
+            "queue",
+            "enqueue",
+            "--db",
+            url,
+            "--queue",
+            "keyed",
+            "--payload",
+            "{}",
+            "--idempotency-key",
+            "u7");
+    assertThat(duplicate.exitCode()).as(duplicate.err()).isZero();
+    assertThat(duplicate.out()).contains("enqueued 0 of 1 jobs").contains("1 duplicates ignored");
+    assertThat(db.queryLong("SELECT COUNT(*) FROM keyed")).isEqualTo(50);
   }
 
   @Test
@@ -162,6 +253,27 @@ class QueueCommandTest {
         dray("queue", "enqueue", "--db", url, "--queue", "safe", "--file", file.toString());
     assertThat(badFile.exitCode()).isEqualTo(2);
     assertThat(badFile.err()).contains("line 2").contains("nothing was enqueued");
+
+    Run moversWithoutHold =
+        dray(
+            "queue", "enqueue", "--db", url, "--queue", "safe", "--payload", "{}", "--movers", "2");
+    assertThat(moversWithoutHold.exitCode()).isEqualTo(2);
+    assertThat(moversWithoutHold.err()).contains("--movers goes with --via-hold-table");
+    Run zeroMovers =
+        dray(
+            "queue",
+            "enqueue",
+            "--db",
+            url,
+            "--queue",
+            "safe",
+            "--from-query",
+            "SELECT '{}'",
+            "--via-hold-table",
+            "--movers",
+            "0");
+    assertThat(zeroMovers.exitCode()).isEqualTo(2);
+    assertThat(zeroMovers.err()).contains("--movers must be 1..32, got 0");
 
     Run badHandler = dray("queue", "work", "--db", url, "--queue", "safe", "--handler", "teleport");
     assertThat(badHandler.exitCode()).isEqualTo(2);

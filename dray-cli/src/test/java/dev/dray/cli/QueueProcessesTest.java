@@ -92,6 +92,48 @@ class QueueProcessesTest {
   }
 
   @Test
+  void bulkEnqueueShowsTheAutoincLockModeWarningOnce(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    String url = db.url();
+    QueueCommandTest.dray("queue", "init", "--db", url, "--queue", "warned");
+    db.execute(
+        "CREATE TABLE warned_src (id INT PRIMARY KEY)",
+        "INSERT INTO warned_src SELECT seq FROM seq_1_to_3000");
+    Path log = dir.resolve("enqueue.log");
+    Process enqueue =
+        worker(
+            log,
+            "queue",
+            "enqueue",
+            "--db",
+            url,
+            "--queue",
+            "warned",
+            "--from-query",
+            "SELECT JSON_OBJECT('n', id) FROM warned_src",
+            "--via-hold-table",
+            "--chunk-size",
+            "500",
+            "--movers",
+            "2");
+    assertThat(enqueue.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String output = Files.readString(log);
+    assertThat(enqueue.exitValue()).as(output).isZero();
+    assertThat(output).contains("enqueued 3,000 of 3,000");
+    assertThat(db.queryLong("SELECT COUNT(*) FROM warned")).isEqualTo(3000);
+    long mode = db.queryLong("SELECT @@innodb_autoinc_lock_mode");
+    if (mode < 2) {
+      assertThat(output.split("innodb_autoinc_lock_mode=2", -1)).as(output).hasSize(2);
+      assertThat(output)
+          .contains("WARN")
+          .contains("innodb_autoinc_lock_mode is " + mode)
+          .contains("1 mover instead of 2");
+    } else {
+      assertThat(output).doesNotContain("innodb_autoinc_lock_mode");
+    }
+  }
+
+  @Test
   void killedWorkerProcessJobsComeBackAfterTheLease(TestDatabase db, @TempDir Path dir)
       throws Exception {
     String url = db.url();

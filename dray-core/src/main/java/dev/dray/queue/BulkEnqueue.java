@@ -19,12 +19,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,11 +45,18 @@ import org.slf4j.LoggerFactory;
  * <p>With a hold table, rows are first written to a private {@code NAME_hold_xxxx} table (nobody
  * else touches it), checked, then moved into the queue by chunked {@code INSERT ... SELECT} in
  * primary-key order. When the query runs on the shard itself, filling the hold table is one
- * server-side statement, so no row crosses the network. A malformed payload found in the hold table
- * stops the run before any job is enqueued.
+ * server-side statement, so no row crosses the network, and it runs as InnoDB's bulk insert into an
+ * empty table ({@code unique_checks} and {@code foreign_key_checks} off for that one transaction).
+ * A malformed payload found in the hold table stops the run before any job is enqueued. The hold
+ * table's key range is then split into {@link Builder#movers} contiguous parts, each moved by its
+ * own connection, chunk by chunk; on a server whose {@code innodb_autoinc_lock_mode} is below 2
+ * (where every {@code INSERT ... SELECT} holds the queue table's AUTO-INC lock to its end, so
+ * movers would only queue up behind each other) one mover does it all.
  */
 public final class BulkEnqueue {
   public static final int DEFAULT_CHUNK_SIZE = 5_000;
+  public static final int DEFAULT_MOVERS = 2;
+  public static final int MAX_MOVERS = 32;
   private static final Logger LOG = LoggerFactory.getLogger(BulkEnqueue.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -56,6 +67,9 @@ public final class BulkEnqueue {
   private final ConnectionConfig source;
   private final int chunkSize;
   private final boolean viaHoldTable;
+  private final int movers;
+  private final boolean forceParallelMovers;
+  private final Set<String> warnedAutoinc = ConcurrentHashMap.newKeySet();
 
   private BulkEnqueue(Builder b) {
     if (b.shards.isEmpty()) {
@@ -75,6 +89,9 @@ public final class BulkEnqueue {
     if (b.viaHoldTable && b.query == null) {
       throw DrayException.usage("--via-hold-table needs --from-query");
     }
+    if (b.movers < 1 || b.movers > MAX_MOVERS) {
+      throw DrayException.usage("--movers must be 1.." + MAX_MOVERS + ", got " + b.movers);
+    }
     if (b.source != null && b.query == null) {
       throw DrayException.usage("--from needs --from-query");
     }
@@ -84,6 +101,8 @@ public final class BulkEnqueue {
     this.source = b.source;
     this.chunkSize = b.chunkSize;
     this.viaHoldTable = b.viaHoldTable;
+    this.movers = b.movers;
+    this.forceParallelMovers = b.forceParallelMovers;
   }
 
   public static Builder builder() {
@@ -97,6 +116,15 @@ public final class BulkEnqueue {
     for (ConnectionConfig shard : shards) {
       queues.add(JobQueue.builder().connection(shard).queue(queueName).build());
     }
+    List<List<NewJob>> perShard = new ArrayList<>();
+    if (jobs != null) {
+      for (int i = 0; i < queues.size(); i++) {
+        perShard.add(shardOf(jobs, i, queues.size()));
+        QueueSession.requireIdempotencyIndexFor(queues.get(i), perShard.get(i));
+      }
+    } else {
+      refuseKeyColumnWithoutIndex(queues);
+    }
     List<EnqueueResult> results = new ArrayList<>();
     if (query != null && source != null) {
       results.addAll(new Router(queues).streamFrom(source));
@@ -109,7 +137,7 @@ public final class BulkEnqueue {
         for (int i = 0; i < queues.size(); i++) {
           JobQueue queue = queues.get(i);
           if (jobs != null) {
-            List<NewJob> mine = shardOf(jobs, i, queues.size());
+            List<NewJob> mine = perShard.get(i);
             futures.add(pool.submit(() -> enqueueList(queue, mine)));
           } else if (viaHoldTable) {
             futures.add(pool.submit(() -> serverSideViaHold(queue)));
@@ -131,6 +159,42 @@ public final class BulkEnqueue {
     return new BulkEnqueueResult(total.submitted(), total.inserted(), shards.size(), seconds);
   }
 
+  /**
+   * A query with an {@code idempotency_key} column is refused, before anything is written, when a
+   * queue it would fill has no idempotency index.
+   */
+  private void refuseKeyColumnWithoutIndex(List<JobQueue> queues) {
+    Boolean sourceHasKeys = null;
+    for (JobQueue queue : queues) {
+      if (queue.hasIdempotencyIndex()) {
+        continue;
+      }
+      boolean keys;
+      if (source != null) {
+        if (sourceHasKeys == null) {
+          sourceHasKeys = queryHasKeyColumn(source);
+        }
+        keys = sourceHasKeys;
+      } else {
+        keys = queryHasKeyColumn(queue.connection());
+      }
+      if (keys) {
+        queue.requireIdempotencyIndex("the --from-query has an idempotency_key column");
+      }
+    }
+  }
+
+  private boolean queryHasKeyColumn(ConnectionConfig where) {
+    try (Connection c = Connections.open(where)) {
+      return SourceColumns.describe(c, query).idempotencyKey() != null;
+    } catch (SQLException e) {
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED,
+          "cannot check the --from-query on " + where.safeUrl() + ": " + SqlErrors.describe(e),
+          e);
+    }
+  }
+
   private EnqueueResult enqueueList(JobQueue queue, List<NewJob> mine) {
     try (QueueSession session = queue.openSession()) {
       return session.enqueue(mine, Math.min(chunkSize, QueueSql.ROWS_PER_INSERT));
@@ -145,25 +209,22 @@ public final class BulkEnqueue {
     TableName hold = holdTableName(queue);
     try (QueueSession session = queue.openSession()) {
       Connection c = session.connection();
-      SourceColumns columns = SourceColumns.describe(c, dialect, query);
+      SourceColumns columns = SourceColumns.describe(c, query);
       try (Statement statement = c.createStatement()) {
         statement.execute(QueueSchema.createHoldTable(dialect, hold));
         c.commit();
       }
       try {
-        long submitted;
-        try (Statement statement = c.createStatement()) {
-          submitted =
-              statement.executeUpdate(
-                  "INSERT INTO "
-                      + dialect.quote(hold)
-                      + " (payload, priority, idempotency_key) SELECT "
-                      + columns.selectList(dialect)
-                      + " FROM ("
-                      + query
-                      + ") AS src");
-          c.commit();
-        }
+        long submitted =
+            insertIntoEmptyTable(
+                c,
+                "INSERT INTO "
+                    + dialect.quote(hold)
+                    + " (payload, priority, idempotency_key) SELECT "
+                    + columns.selectList(dialect)
+                    + " FROM ("
+                    + query
+                    + ") AS src");
         return moveFromHold(queue, session, hold, submitted);
       } finally {
         dropQuietly(c, dialect, hold);
@@ -176,11 +237,67 @@ public final class BulkEnqueue {
     }
   }
 
+  /**
+   * Runs one {@code INSERT} into a table nobody else writes and that was created empty just before,
+   * as InnoDB's bulk insert: {@code unique_checks} and {@code foreign_key_checks} are off for this
+   * one transaction only (MariaDB 10.6+ then builds the table's indexes in bulk instead of row by
+   * row) and are restored to the session's previous values afterwards, also when the insert fails
+   * (then it is rolled back). Nothing but that one table may be written in the transaction.
+   */
+  static long insertIntoEmptyTable(Connection c, String insert) throws SQLException {
+    String uniqueChecks;
+    String foreignKeyChecks;
+    try (Statement statement = c.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT @@SESSION.unique_checks, @@SESSION.foreign_key_checks")) {
+      rs.next();
+      uniqueChecks = rs.getLong(1) == 0 ? "0" : "1";
+      foreignKeyChecks = rs.getLong(2) == 0 ? "0" : "1";
+    }
+    c.commit();
+    Throwable failure = null;
+    long rows = 0;
+    try (Statement statement = c.createStatement()) {
+      statement.execute("SET SESSION unique_checks = 0, foreign_key_checks = 0");
+      rows = statement.executeLargeUpdate(insert);
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      failure = e;
+      try {
+        c.rollback();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+    }
+    try (Statement statement = c.createStatement()) {
+      statement.execute(
+          "SET SESSION unique_checks = "
+              + uniqueChecks
+              + ", foreign_key_checks = "
+              + foreignKeyChecks);
+    } catch (SQLException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure instanceof SQLException e) {
+      throw e;
+    }
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    return rows;
+  }
+
   private EnqueueResult moveFromHold(
       JobQueue queue, QueueSession session, TableName hold, long submitted) throws SQLException {
     Dialect dialect = queue.dialect();
     Connection c = session.connection();
     String holdTable = dialect.quote(hold);
+    long minHoldId;
     long maxHoldId;
     try (Statement statement = c.createStatement();
         ResultSet rs =
@@ -191,7 +308,9 @@ public final class BulkEnqueue {
                     + "(SELECT LEFT(payload, 80) FROM "
                     + holdTable
                     + " WHERE NOT JSON_VALID(payload) ORDER BY hold_id LIMIT 1), "
-                    + "(SELECT COALESCE(MAX(hold_id), 0) FROM "
+                    + "(SELECT COALESCE(MIN(hold_id), 1) FROM "
+                    + holdTable
+                    + "), (SELECT COALESCE(MAX(hold_id), 0) FROM "
                     + holdTable
                     + ")")) {
       rs.next();
@@ -206,7 +325,8 @@ public final class BulkEnqueue {
                 + queue
                 + ")");
       }
-      maxHoldId = rs.getLong(3);
+      minHoldId = rs.getLong(3);
+      maxHoldId = rs.getLong(4);
       c.commit();
     }
     String move =
@@ -216,13 +336,163 @@ public final class BulkEnqueue {
             + " SELECT payload, priority, idempotency_key FROM "
             + holdTable
             + " WHERE hold_id > ? AND hold_id <= ? ORDER BY hold_id";
-    long inserted = 0;
-    for (long from = 0; from < maxHoldId; from += chunkSize) {
-      inserted +=
-          session.executeCommitted("move jobs from the hold table", move, from, from + chunkSize);
-    }
-    LOG.debug("moved {} of {} jobs from {} into {}", inserted, submitted, hold, queue);
+    long first = minHoldId - 1;
+    long chunks = Math.max(0, (maxHoldId - first + chunkSize - 1) / chunkSize);
+    int count = (int) Math.max(1, Math.min(moversFor(queue), chunks));
+    Movers run = new Movers(queue, move, first, maxHoldId, chunks, count, submitted);
+    long inserted = run.moveAll(session);
+    LOG.debug(
+        "moved {} of {} jobs from {} into {} with {} mover(s)",
+        inserted,
+        submitted,
+        hold,
+        queue,
+        count);
     return new EnqueueResult(submitted, inserted);
+  }
+
+  /**
+   * How many movers to use on this queue's server: the configured number, or one (with a warning,
+   * once per server) when the server's {@code innodb_autoinc_lock_mode} is below 2. In modes 0 and
+   * 1 every {@code INSERT ... SELECT} holds the table-level AUTO-INC lock until it ends, so
+   * parallel movers run one after another anyway.
+   */
+  private int moversFor(JobQueue queue) {
+    int mode = queue.autoincLockMode();
+    if (movers == 1 || mode >= 2 || forceParallelMovers) {
+      return movers;
+    }
+    if (warnedAutoinc.add(queue.connection().safeUrl())) {
+      LOG.warn(
+          "innodb_autoinc_lock_mode is {} on {}: each INSERT ... SELECT holds the queue table's"
+              + " AUTO-INC lock to its end (live inserts wait for a whole chunk, parallel movers"
+              + " would run one after another), so the hold table is moved with 1 mover instead of"
+              + " {}; set innodb_autoinc_lock_mode=2 in the server's configuration (needs a restart)"
+              + " for parallel movers",
+          mode < 0 ? "unknown" : Integer.toString(mode),
+          queue.connection().safeUrl(),
+          movers);
+    }
+    return 1;
+  }
+
+  /**
+   * Moves the hold table's key range {@code (first, last]} into the queue: split into {@code count}
+   * contiguous parts of whole chunks, one per mover, each on its own connection and committing
+   * chunk by chunk. The first failure stops the others after their current chunk.
+   */
+  private final class Movers {
+    private final JobQueue queue;
+    private final String move;
+    private final long first;
+    private final long last;
+    private final long chunks;
+    private final int count;
+    private final long submitted;
+    private final AtomicLong inserted = new AtomicLong();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    Movers(
+        JobQueue queue,
+        String move,
+        long first,
+        long last,
+        long chunks,
+        int count,
+        long submitted) {
+      this.queue = queue;
+      this.move = move;
+      this.first = first;
+      this.last = last;
+      this.chunks = chunks;
+      this.count = count;
+      this.submitted = submitted;
+    }
+
+    /** Runs mover 0 on {@code session} in this thread and the others on their own connections. */
+    long moveAll(QueueSession session) {
+      ExecutorService pool =
+          count == 1
+              ? null
+              : Executors.newFixedThreadPool(
+                  count - 1, r -> new Thread(r, "dray-mover-" + THREADS.incrementAndGet()));
+      List<Future<?>> others = new ArrayList<>();
+      try {
+        for (int i = 1; i < count; i++) {
+          int mover = i;
+          others.add(
+              pool.submit(
+                  () -> {
+                    try (QueueSession own = queue.openSession()) {
+                      moveRange(own, mover);
+                    } catch (Throwable t) {
+                      fail(t);
+                    }
+                  }));
+        }
+        try {
+          moveRange(session, 0);
+        } catch (Throwable t) {
+          fail(t);
+        }
+        boolean interrupted = false;
+        for (Future<?> future : others) {
+          while (true) {
+            try {
+              future.get();
+              break;
+            } catch (InterruptedException e) {
+              // stop the movers after their current chunk, but wait for them: the hold table is
+              // dropped next
+              interrupted = true;
+              failure.compareAndSet(
+                  null, new DrayException(ErrorCode.INTERRUPTED, "bulk enqueue interrupted"));
+            } catch (ExecutionException e) {
+              fail(e.getCause());
+              break;
+            }
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      } finally {
+        if (pool != null) {
+          pool.shutdown();
+        }
+      }
+      Throwable first = failure.get();
+      if (first != null) {
+        String done =
+            " ("
+                + inserted.get()
+                + " of "
+                + submitted
+                + " jobs were enqueued before the failure"
+                + (count > 1 ? "; the other movers stopped" : "")
+                + ")";
+        if (first instanceof DrayException dray) {
+          throw new DrayException(dray.code(), dray.getMessage() + done, dray);
+        }
+        throw new DrayException(
+            ErrorCode.INTERNAL, "moving jobs from the hold table failed: " + first + done, first);
+      }
+      return inserted.get();
+    }
+
+    private void moveRange(QueueSession session, int mover) {
+      long from = first + chunks * mover / count * chunkSize;
+      long to = Math.min(last, first + chunks * (mover + 1) / count * chunkSize);
+      for (long low = from; low < to && failure.get() == null; low += chunkSize) {
+        inserted.addAndGet(
+            session.executeCommitted(
+                "move jobs from the hold table", move, low, Math.min(low + chunkSize, to)));
+      }
+    }
+
+    private void fail(Throwable t) {
+      failure.compareAndSet(null, t);
+    }
   }
 
   private TableName holdTableName(JobQueue queue) {
@@ -278,7 +548,7 @@ public final class BulkEnqueue {
 
   /** Which columns of the query's result hold payload, priority and idempotency key. */
   private record SourceColumns(String payload, String priority, String idempotencyKey) {
-    static SourceColumns describe(Connection c, Dialect dialect, String query) throws SQLException {
+    static SourceColumns describe(Connection c, String query) throws SQLException {
       try (Statement statement = c.createStatement();
           ResultSet rs = statement.executeQuery("SELECT * FROM (" + query + ") AS src LIMIT 0")) {
         return of(rs.getMetaData());
@@ -460,6 +730,8 @@ public final class BulkEnqueue {
     private ConnectionConfig source;
     private int chunkSize = DEFAULT_CHUNK_SIZE;
     private boolean viaHoldTable;
+    private int movers = DEFAULT_MOVERS;
+    private boolean forceParallelMovers;
 
     private Builder() {}
 
@@ -499,6 +771,27 @@ public final class BulkEnqueue {
 
     public Builder viaHoldTable(boolean on) {
       this.viaHoldTable = on;
+      return this;
+    }
+
+    /**
+     * Connections that move the hold table into each queue in parallel, each with its own
+     * contiguous part of the hold table and committing chunk by chunk (default {@value
+     * #DEFAULT_MOVERS}). Jobs from different parts interleave in the queue's claim order; 1 keeps
+     * the query's order. A server whose {@code innodb_autoinc_lock_mode} is below 2 gets one mover
+     * (and a warning): there each INSERT ... SELECT holds the table's AUTO-INC lock to its end.
+     */
+    public Builder movers(int count) {
+      this.movers = count;
+      return this;
+    }
+
+    /**
+     * Tests only: use all movers even where the autoinc lock mode serializes them (correct, only
+     * not faster), since the lock mode is fixed while the test server runs.
+     */
+    Builder forceParallelMovers(boolean on) {
+      this.forceParallelMovers = on;
       return this;
     }
 

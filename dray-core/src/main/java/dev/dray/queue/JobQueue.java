@@ -13,7 +13,9 @@ import dev.dray.db.TableName;
 import dev.dray.run.RetryPolicy;
 import dev.dray.run.Sleeper;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * claimable again.
  *
  * <pre>{@code
- * JobQueue.init(config, "emails", false);
+ * JobQueue.init(config, "emails", JobQueue.InitOptions.defaults().withIdempotencyKeys(true));
  * JobQueue queue = JobQueue.builder().connection(config).queue("emails").build();
  * queue.enqueue(NewJob.of("{\"to\":\"a@example.com\"}"));
  * QueueWorkers.builder(queue).workers(4).handler(job -> send(job.payload())).build().run();
@@ -47,6 +49,8 @@ public final class JobQueue {
   private final Dialect dialect;
   private final QueueSql sql;
   private final boolean doneTable;
+  private final boolean idempotencyIndex;
+  private final int autoincLockMode;
   private final int maxAttempts;
   private final RetryPolicy retryBackoff;
   private final Sleeper sleeper;
@@ -84,6 +88,8 @@ public final class JobQueue {
                 + ")");
       }
       this.doneTable = QueueSchema.exists(c, tables.done());
+      this.idempotencyIndex = QueueSchema.hasIdempotencyIndex(c, tables.queue());
+      this.autoincLockMode = autoincLockMode(c);
     } catch (SQLException e) {
       throw new DrayException(
           ErrorCode.CONNECTION_FAILED,
@@ -94,11 +100,24 @@ public final class JobQueue {
         new QueueSql(
             dialect, tables.queue(), tables.done(), tables.queue().withTable(name.holdTable()));
     LOG.debug(
-        "queue {} at {}: done table {}, max attempts {}",
+        "queue {} at {}: done table {}, idempotency index {}, autoinc lock mode {}, max attempts {}",
         name,
         connection.safeUrl(),
         doneTable,
+        idempotencyIndex,
+        autoincLockMode,
         maxAttempts);
+  }
+
+  /** The server's {@code innodb_autoinc_lock_mode} (read-only while it runs), or -1 if unknown. */
+  private static int autoincLockMode(Connection c) {
+    try (Statement statement = c.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT @@innodb_autoinc_lock_mode")) {
+      return rs.next() ? rs.getInt(1) : -1;
+    } catch (SQLException e) {
+      LOG.debug("cannot read innodb_autoinc_lock_mode: {}", SqlErrors.describe(e));
+      return -1;
+    }
   }
 
   public static Builder builder() {
@@ -106,26 +125,95 @@ public final class JobQueue {
   }
 
   /**
-   * Creates the queue's table (and its done table when {@code withDoneTable}) in the database the
-   * URL names. Safe to run again: existing tables are kept.
+   * Creates the queue's table (and its done table when {@code withDoneTable}) without the
+   * idempotency index. Safe to run again: existing tables are kept.
    */
   public static InitResult init(ConnectionConfig config, String queue, boolean withDoneTable) {
+    return init(config, queue, InitOptions.defaults().withDoneTable(withDoneTable));
+  }
+
+  /**
+   * Creates the queue's table (and its done table, and the idempotency index, when the options ask
+   * for them) in the database the URL names. Safe to run again: existing tables are kept, except
+   * that {@link InitOptions#idempotencyKeys()} adds the idempotency index to an existing queue
+   * table that lacks it.
+   */
+  public static InitResult init(ConnectionConfig config, String queue, InitOptions options) {
+    requireNonNull(options, "options is null");
     QueueName name = new QueueName(queue);
     try (Connection c = Connections.open(config)) {
       Dialect dialect = Dialects.detect(c);
       QueueTables tables = QueueTables.of(currentSchema(c, config), name);
       boolean existed = QueueSchema.exists(c, tables.queue());
-      QueueSchema.create(c, dialect, tables, withDoneTable);
+      QueueSchema.create(c, dialect, tables, options.doneTable(), options.idempotencyKeys());
+      boolean index = QueueSchema.hasIdempotencyIndex(c, tables.queue());
+      boolean added = false;
+      if (options.idempotencyKeys() && !index) {
+        try (Statement statement = c.createStatement()) {
+          statement.execute(QueueSchema.addIdempotencyIndex(dialect, tables.queue()));
+        } catch (SQLException e) {
+          throw new DrayException(
+              ErrorCode.TASK_FAILED,
+              "cannot add the idempotency index to "
+                  + tables.queue()
+                  + " (are there duplicate idempotency keys?): "
+                  + SqlErrors.describe(e),
+              e);
+        }
+        index = true;
+        added = true;
+      }
       return new InitResult(
-          tables.queue().toString(), withDoneTable ? tables.done().toString() : null, !existed);
+          tables.queue().toString(),
+          options.doneTable() ? tables.done().toString() : null,
+          !existed,
+          index,
+          added);
     } catch (SQLException e) {
       throw new DrayException(
           ErrorCode.TASK_FAILED, "cannot create queue " + name + ": " + SqlErrors.describe(e), e);
     }
   }
 
-  /** What {@link #init} did. */
-  public record InitResult(String table, String doneTable, boolean created) {}
+  /**
+   * How {@link #init} creates a queue.
+   *
+   * @param doneTable also create {@code NAME_done}: completed jobs are moved there instead of
+   *     deleted
+   * @param idempotencyKeys give the queue table the UNIQUE index on {@code idempotency_key} (added
+   *     to an existing table that lacks it), so jobs may carry idempotency keys; every secondary
+   *     index slows every insert and delete, so it is off by default
+   */
+  public record InitOptions(boolean doneTable, boolean idempotencyKeys) {
+    /** No done table, no idempotency index. */
+    public static InitOptions defaults() {
+      return new InitOptions(false, false);
+    }
+
+    public InitOptions withDoneTable(boolean on) {
+      return new InitOptions(on, idempotencyKeys);
+    }
+
+    public InitOptions withIdempotencyKeys(boolean on) {
+      return new InitOptions(doneTable, on);
+    }
+  }
+
+  /**
+   * What {@link #init} did.
+   *
+   * @param table the queue table
+   * @param doneTable the done table, or null when none was asked for
+   * @param created whether the queue table was created (false: it existed and was kept)
+   * @param idempotencyKeys whether the queue table now has the idempotency index
+   * @param idempotencyIndexAdded whether the index was added to an existing table just now
+   */
+  public record InitResult(
+      String table,
+      String doneTable,
+      boolean created,
+      boolean idempotencyKeys,
+      boolean idempotencyIndexAdded) {}
 
   /** Opens a session: one connection for claiming, completing and enqueueing. Not thread-safe. */
   public QueueSession openSession() {
@@ -175,6 +263,44 @@ public final class JobQueue {
 
   public boolean hasDoneTable() {
     return doneTable;
+  }
+
+  /**
+   * Whether the queue table has the UNIQUE idempotency index (read when this queue was built): only
+   * then may jobs carry idempotency keys.
+   */
+  public boolean hasIdempotencyIndex() {
+    return idempotencyIndex;
+  }
+
+  /**
+   * The server's {@code innodb_autoinc_lock_mode} as read when this queue was built; -1 unknown.
+   */
+  int autoincLockMode() {
+    return autoincLockMode;
+  }
+
+  /**
+   * Throws a usage error unless this queue's table has the idempotency index; {@code what} names
+   * the job that carries a key.
+   */
+  void requireIdempotencyIndex(String what) {
+    if (!idempotencyIndex) {
+      throw DrayException.usage(
+          what
+              + ", but queue '"
+              + name
+              + "' ("
+              + tables.queue()
+              + " at "
+              + connection.safeUrl()
+              + ") has no idempotency index, so nothing was enqueued; enable idempotency keys with:"
+              + " dray queue init --db "
+              + connection.safeUrl()
+              + " --queue "
+              + name
+              + " --idempotency-keys");
+    }
   }
 
   public int maxAttempts() {

@@ -230,6 +230,7 @@ public final class QueueSession implements AutoCloseable {
       throw DrayException.usage(
           "rows per insert must be 1.." + MAX_ROWS_PER_STATEMENT + ", got " + rowsPerCommit);
     }
+    requireIdempotencyIndexFor(queue, jobs);
     long inserted = 0;
     for (int from = 0; from < jobs.size(); from += rowsPerCommit) {
       List<NewJob> chunk = jobs.subList(from, Math.min(jobs.size(), from + rowsPerCommit));
@@ -246,6 +247,24 @@ public final class QueueSession implements AutoCloseable {
       }
     }
     return new EnqueueResult(jobs.size(), inserted);
+  }
+
+  /**
+   * Refuses, before anything is written, jobs with an idempotency key when the queue table has no
+   * idempotency index (INSERT IGNORE would enqueue the duplicates the key was meant to stop).
+   */
+  static void requireIdempotencyIndexFor(JobQueue queue, List<NewJob> jobs) {
+    if (queue.hasIdempotencyIndex()) {
+      return;
+    }
+    for (int i = 0; i < jobs.size(); i++) {
+      if (jobs.get(i).idempotencyKey() != null) {
+        queue.requireIdempotencyIndex(
+            jobs.size() == 1
+                ? "the job has an idempotency key"
+                : "job " + (i + 1) + " of " + jobs.size() + " has an idempotency key");
+      }
+    }
   }
 
   private int insertChunk(List<NewJob> chunk) {

@@ -22,7 +22,11 @@ class JobQueueTest {
   private static final String OWNER = "test-owner";
 
   private static JobQueue create(TestDatabase db, String name, boolean done) {
-    JobQueue.init(db.config(), name, done);
+    return create(db, name, JobQueue.InitOptions.defaults().withDoneTable(done));
+  }
+
+  private static JobQueue create(TestDatabase db, String name, JobQueue.InitOptions options) {
+    JobQueue.init(db.config(), name, options);
     return JobQueue.builder()
         .connection(db.config())
         .queue(name)
@@ -79,7 +83,8 @@ class JobQueueTest {
 
   @Test
   void duplicateIdempotencyKeyIsIgnored(TestDatabase db) {
-    JobQueue queue = create(db, "idem", false);
+    JobQueue queue = create(db, "idem", JobQueue.InitOptions.defaults().withIdempotencyKeys(true));
+    assertThat(queue.hasIdempotencyIndex()).isTrue();
     assertThat(queue.enqueue(NewJob.of("{\"a\":1}").withIdempotencyKey("user-1"))).isTrue();
     assertThat(queue.enqueue(NewJob.of("{\"a\":2}").withIdempotencyKey("user-1"))).isFalse();
     EnqueueResult batch =
@@ -185,7 +190,7 @@ class JobQueueTest {
 
   @Test
   void bulkEnqueueFromQueryDirectAndViaHoldTable(TestDatabase db) {
-    create(db, "bulk", false);
+    create(db, "bulk", JobQueue.InitOptions.defaults().withIdempotencyKeys(true));
     db.execute(
         "CREATE TABLE users (id INT PRIMARY KEY)",
         "INSERT INTO users SELECT seq FROM seq_1_to_12000");

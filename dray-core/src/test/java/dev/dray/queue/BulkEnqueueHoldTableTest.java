@@ -1,0 +1,213 @@
+package dev.dray.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.dray.DrayException;
+import dev.dray.ErrorCode;
+import dev.dray.testing.MariaDbExtension;
+import dev.dray.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+/** The hold table's bulk fill and its parallel movers. */
+@ExtendWith(MariaDbExtension.class)
+class BulkEnqueueHoldTableTest {
+  private static final String USERS = "SELECT JSON_OBJECT('user', id) AS payload FROM users";
+
+  private static void users(TestDatabase db, int count) {
+    db.execute(
+        "DROP TABLE IF EXISTS users",
+        "CREATE TABLE users (id INT PRIMARY KEY)",
+        "INSERT INTO users SELECT seq FROM seq_1_to_" + count);
+  }
+
+  private static long holdTablesLeft(TestDatabase db, String queue) {
+    return db.queryLong(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
+            + " AND table_name LIKE '"
+            + queue
+            + "_hold%'");
+  }
+
+  /** Pairs of jobs whose queue order differs from their user order (0: queued in query order). */
+  private static long outOfOrderPairs(TestDatabase db, String queue) {
+    return db.queryLong(
+        "SELECT COUNT(*) FROM (SELECT id, JSON_VALUE(payload, '$.user') + 0 AS u,"
+            + " LAG(JSON_VALUE(payload, '$.user') + 0) OVER (ORDER BY id) AS prev FROM "
+            + queue
+            + ") t WHERE u < prev");
+  }
+
+  private static long autoincLockMode(TestDatabase db) {
+    return db.queryLong("SELECT @@innodb_autoinc_lock_mode");
+  }
+
+  private static String sessionChecks(Connection c) throws SQLException {
+    try (Statement statement = c.createStatement();
+        var rs = statement.executeQuery("SELECT @@unique_checks, @@foreign_key_checks")) {
+      rs.next();
+      return rs.getLong(1) + "," + rs.getLong(2);
+    }
+  }
+
+  @Test
+  void holdFillIsABulkInsertThatRestoresTheSessionChecks(TestDatabase db) throws Exception {
+    try (Connection c = db.connect();
+        Statement statement = c.createStatement()) {
+      c.setAutoCommit(false);
+      statement.execute(
+          "CREATE TABLE empty_a (id INT PRIMARY KEY, v INT NOT NULL, UNIQUE KEY (v))");
+      statement.execute("SET SESSION unique_checks = 1, foreign_key_checks = 1");
+      assertThat(
+              BulkEnqueue.insertIntoEmptyTable(
+                  c, "INSERT INTO empty_a SELECT seq, seq FROM seq_1_to_5000"))
+          .isEqualTo(5000);
+      assertThat(sessionChecks(c)).isEqualTo("1,1");
+      assertThat(db.queryLong("SELECT COUNT(*) FROM empty_a")).isEqualTo(5000);
+
+      // a failing insert is rolled back and the previous values (here a mix) come back
+      statement.execute(
+          "CREATE TABLE empty_b (id INT PRIMARY KEY, v INT NOT NULL, CONSTRAINT small CHECK (v < 4000))");
+      statement.execute("SET SESSION unique_checks = 0, foreign_key_checks = 1");
+      assertThatThrownBy(
+              () ->
+                  BulkEnqueue.insertIntoEmptyTable(
+                      c, "INSERT INTO empty_b SELECT seq, seq FROM seq_1_to_5000"))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("small");
+      assertThat(sessionChecks(c)).isEqualTo("0,1");
+      assertThat(db.queryLong("SELECT COUNT(*) FROM empty_b")).isZero();
+    }
+  }
+
+  @Test
+  void parallelMoversSplitTheHoldTableAndMoveEveryJobOnce(TestDatabase db) {
+    users(db, 60_000);
+    JobQueue.init(db.config(), "parallel", false);
+    BulkEnqueueResult result =
+        BulkEnqueue.builder()
+            .shard(db.config())
+            .queue("parallel")
+            .query(USERS + " ORDER BY id")
+            .viaHoldTable(true)
+            .chunkSize(1000)
+            .movers(3)
+            .forceParallelMovers(true)
+            .build()
+            .run();
+    assertThat(result.submitted()).isEqualTo(60_000);
+    assertThat(result.inserted()).isEqualTo(60_000);
+    assertThat(
+            db.query(
+                "SELECT COUNT(*), COUNT(DISTINCT payload),"
+                    + " MIN(JSON_VALUE(payload, '$.user') + 0), MAX(JSON_VALUE(payload, '$.user') + 0)"
+                    + " FROM parallel"))
+        .containsExactly(List.of(60_000L, 60_000L, 1.0, 60_000.0));
+    // three movers ran at once: their parts interleave in the queue
+    assertThat(outOfOrderPairs(db, "parallel")).isPositive();
+    assertThat(holdTablesLeft(db, "parallel")).isZero();
+  }
+
+  @Test
+  void firstMoverFailureStopsTheOthersAndSaysHowManyWereEnqueued(TestDatabase db) {
+    users(db, 40_000);
+    JobQueue.init(db.config(), "failing", false);
+    // the second mover's first row fails (hold ids follow the query's order: 20,001 is its first).
+    // HY000, not the usual 45000: the driver reports unknown SQLSTATE classes as connection errors
+
+    db.execute(
+        "CREATE TRIGGER failing_bad BEFORE INSERT ON failing FOR EACH ROW"
+            + " IF JSON_VALUE(NEW.payload, '$.user') = '20001' THEN"
+            + " SIGNAL SQLSTATE 'HY000' SET MESSAGE_TEXT = 'user 20001 refused'; END IF");
+    Throwable thrown =
+        catchThrowable(
+            () ->
+                BulkEnqueue.builder()
+                    .shard(db.config())
+                    .queue("failing")
+                    .query(USERS + " ORDER BY id")
+                    .viaHoldTable(true)
+                    .chunkSize(500)
+                    .movers(2)
+                    .forceParallelMovers(true)
+                    .build()
+                    .run());
+    assertThat(thrown)
+        .isInstanceOf(DrayException.class)
+        .hasMessageContaining("user 20001 refused")
+        .hasMessageContaining("jobs were enqueued before the failure");
+    assertThat(((DrayException) thrown).code())
+        .as(thrown.getMessage())
+        .isEqualTo(ErrorCode.TASK_FAILED);
+    Matcher m =
+        Pattern.compile("\\((\\d+) of 40000 jobs were enqueued").matcher(thrown.getMessage());
+    assertThat(m.find()).as(thrown.getMessage()).isTrue();
+    long reported = Long.parseLong(m.group(1));
+    long queued = db.queryLong("SELECT COUNT(*) FROM failing");
+    assertThat(reported).isEqualTo(queued);
+    assertThat(queued % 500).as("whole chunks only").isZero();
+    // nothing of the failed mover's part, and the first mover stopped before its 40 chunks were
+    // done
+    assertThat(
+            db.queryLong(
+                "SELECT COUNT(*) FROM failing WHERE JSON_VALUE(payload, '$.user') > 20000"))
+        .isZero();
+    assertThat(queued).isLessThan(20_000);
+    assertThat(holdTablesLeft(db, "failing")).isZero();
+  }
+
+  @Test
+  void serializingAutoincLockModeMeansOneMoverAndOneWarning(TestDatabase db) {
+    users(db, 12_000);
+    JobQueue.init(db.config(), "serial", false);
+    Logger logger = (Logger) LoggerFactory.getLogger(BulkEnqueue.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    logger.addAppender(appender);
+    try {
+      BulkEnqueue bulk =
+          BulkEnqueue.builder()
+              .shard(db.config())
+              .queue("serial")
+              .query(USERS + " ORDER BY id")
+              .viaHoldTable(true)
+              .chunkSize(500)
+              .movers(4)
+              .build();
+      assertThat(bulk.run().inserted()).isEqualTo(12_000);
+      assertThat(bulk.run().inserted()).isEqualTo(12_000);
+    } finally {
+      logger.detachAppender(appender);
+    }
+    List<String> warnings =
+        appender.list.stream()
+            .filter(e -> e.getLevel() == Level.WARN)
+            .map(ILoggingEvent::getFormattedMessage)
+            .toList();
+    if (autoincLockMode(db) < 2) {
+      assertThat(warnings).hasSize(1);
+      assertThat(warnings.get(0))
+          .contains("innodb_autoinc_lock_mode is " + autoincLockMode(db))
+          .contains("1 mover instead of 4")
+          .contains("innodb_autoinc_lock_mode=2");
+      // one mover: the queue holds the jobs in the query's order
+      assertThat(outOfOrderPairs(db, "serial")).isEqualTo(1); // only where the second run starts
+    } else {
+      assertThat(warnings).isEmpty();
+    }
+    assertThat(db.queryLong("SELECT COUNT(*) FROM serial")).isEqualTo(24_000);
+  }
+}
