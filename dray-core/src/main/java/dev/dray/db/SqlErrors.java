@@ -40,7 +40,13 @@ public final class SqlErrors {
     for (SQLException e : sqlExceptions(t)) {
       int code = e.getErrorCode();
       String state = e.getSQLState();
-      if (e instanceof SQLTransientConnectionException
+      // The driver also raises SQLTransientConnectionException for server errors whose SQLSTATE
+      // class it does not know (a trigger's SIGNAL SQLSTATE '45000'): those are not lost
+      // connections.
+      boolean driverConnectionError =
+          e instanceof SQLTransientConnectionException
+              && (code == 0 || state == null || state.startsWith("08"));
+      if (driverConnectionError
           || code == CR_SERVER_GONE
           || code == CR_SERVER_LOST
           || code == ER_CONNECTION_KILLED
