@@ -1,5 +1,6 @@
 package dev.dray.copy;
 
+import dev.dray.db.AutoIncLockMode;
 import dev.dray.db.TableName;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,14 +9,10 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /**
- * Whether parallel {@code INSERT ... SELECT} chunks into a table take turns on its AUTO-INC lock.
- *
- * <p>With {@code innodb_autoinc_lock_mode} 0 or 1 (1 is MariaDB's default), an {@code INSERT ...
- * SELECT} into a table with an AUTO_INCREMENT column holds the table-level AUTO-INC lock until the
- * statement ends, even when every row brings its own key value. Parallel server-side chunks then
- * run one at a time: measured on W2 (docs/BENCHMARKS.md), two workers copying 100,000-row chunks
- * were no faster than one, while the same target without AUTO_INCREMENT copied 1.4x faster. Mode 2
- * (MySQL 8's default, safe with row-based binary logs) takes only a short mutex.
+ * Whether parallel server-side chunks into a table take turns on its AUTO-INC lock (see {@link
+ * AutoIncLockMode}). Measured on W2 (docs/BENCHMARKS.md): with mode 1, two streams of 100,000-row
+ * chunks into an AUTO_INCREMENT target were no faster than one, while into the same table without
+ * AUTO_INCREMENT they were 1.4x faster.
  */
 final class AutoIncrementLock {
   private AutoIncrementLock() {}
@@ -26,34 +23,34 @@ final class AutoIncrementLock {
     if (workers < 2) {
       return Optional.empty();
     }
+    int mode = AutoIncLockMode.read(target);
+    if (!AutoIncLockMode.locksWholeStatement(mode)) {
+      return Optional.empty();
+    }
+    String column;
     try (PreparedStatement ps =
         target.prepareStatement(
-            "SELECT @@innodb_autoinc_lock_mode, (SELECT COLUMN_NAME FROM information_schema.COLUMNS"
-                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA LIKE '%auto_increment%'"
-                + " LIMIT 1)")) {
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND"
+                + " TABLE_NAME = ? AND EXTRA LIKE '%auto_increment%' LIMIT 1")) {
       ps.setString(1, table.schema());
       ps.setString(2, table.table());
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
         }
-        int mode = rs.getInt(1);
-        String column = rs.getString(2);
-        if (column == null || mode >= 2) {
-          return Optional.empty();
-        }
-        return Optional.of(
-            table
-                + " has an AUTO_INCREMENT column ("
-                + column
-                + ") and the server runs with innodb_autoinc_lock_mode="
-                + mode
-                + ": each chunk's INSERT ... SELECT holds the table's AUTO-INC lock until it ends,"
-                + " so the "
-                + workers
-                + " workers will mostly take turns. innodb_autoinc_lock_mode=2 (MySQL 8's"
-                + " default, safe with binlog_format=ROW) lets chunks run in parallel.");
+        column = rs.getString(1);
       }
     }
+    return Optional.of(
+        table
+            + " has an AUTO_INCREMENT column ("
+            + column
+            + ") and the server runs with innodb_autoinc_lock_mode="
+            + mode
+            + ": each chunk's INSERT ... SELECT holds the table's AUTO-INC lock until it ends,"
+            + " so the "
+            + workers
+            + " workers will mostly take turns. innodb_autoinc_lock_mode=2 (MySQL 8's"
+            + " default, safe with binlog_format=ROW) lets chunks run in parallel.");
   }
 }

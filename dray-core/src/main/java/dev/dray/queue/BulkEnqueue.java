@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
+import dev.dray.db.AutoIncLockMode;
 import dev.dray.db.ConnectionConfig;
 import dev.dray.db.Connections;
 import dev.dray.db.Dialect;
@@ -359,7 +360,9 @@ public final class BulkEnqueue {
    */
   private int moversFor(JobQueue queue) {
     int mode = queue.autoincLockMode();
-    if (movers == 1 || mode >= 2 || forceParallelMovers) {
+    boolean serializes =
+        mode == AutoIncLockMode.UNKNOWN || AutoIncLockMode.locksWholeStatement(mode);
+    if (movers == 1 || !serializes || forceParallelMovers) {
       return movers;
     }
     if (warnedAutoinc.add(queue.connection().safeUrl())) {

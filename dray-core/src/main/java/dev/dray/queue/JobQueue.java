@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
+import dev.dray.db.AutoIncLockMode;
 import dev.dray.db.ConnectionConfig;
 import dev.dray.db.Connections;
 import dev.dray.db.Dialect;
@@ -13,7 +14,6 @@ import dev.dray.db.TableName;
 import dev.dray.run.RetryPolicy;
 import dev.dray.run.Sleeper;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -89,7 +89,7 @@ public final class JobQueue {
       }
       this.doneTable = QueueSchema.exists(c, tables.done());
       this.idempotencyIndex = QueueSchema.hasIdempotencyIndex(c, tables.queue());
-      this.autoincLockMode = autoincLockMode(c);
+      this.autoincLockMode = AutoIncLockMode.read(c);
     } catch (SQLException e) {
       throw new DrayException(
           ErrorCode.CONNECTION_FAILED,
@@ -107,17 +107,6 @@ public final class JobQueue {
         idempotencyIndex,
         autoincLockMode,
         maxAttempts);
-  }
-
-  /** The server's {@code innodb_autoinc_lock_mode} (read-only while it runs), or -1 if unknown. */
-  private static int autoincLockMode(Connection c) {
-    try (Statement statement = c.createStatement();
-        ResultSet rs = statement.executeQuery("SELECT @@innodb_autoinc_lock_mode")) {
-      return rs.next() ? rs.getInt(1) : -1;
-    } catch (SQLException e) {
-      LOG.debug("cannot read innodb_autoinc_lock_mode: {}", SqlErrors.describe(e));
-      return -1;
-    }
   }
 
   public static Builder builder() {
