@@ -174,27 +174,18 @@ public record DuckDbColumn(
     String quoted = dialect.quote(source.name());
     return switch (source.dataType()) {
       case "date" ->
-          "COALESCE(TO_DAYS("
-              + quoted
-              + ") - "
-              + TO_DAYS_OF_EPOCH
-              + ", IF(CAST("
-              + quoted
-              + " AS CHAR) IS NULL, NULL, "
-              + ZERO_DAYS
-              + "))";
+          orZeroDateSentinel(
+              "TO_DAYS(" + quoted + ") - " + TO_DAYS_OF_EPOCH, quoted, String.valueOf(ZERO_DAYS));
       case "datetime" ->
-          "COALESCE((TO_SECONDS("
-              + quoted
-              + ") - "
-              + TO_SECONDS_OF_EPOCH
-              + ") * 1000000"
-              + (source.fractionalDigits() > 0 ? " + MICROSECOND(" + quoted + ")" : "")
-              + ", IF(CAST("
-              + quoted
-              + " AS CHAR) IS NULL, NULL, "
-              + ZERO_MICROS
-              + "))";
+          orZeroDateSentinel(
+              "(TO_SECONDS("
+                  + quoted
+                  + ") - "
+                  + TO_SECONDS_OF_EPOCH
+                  + ") * 1000000"
+                  + (source.fractionalDigits() > 0 ? " + MICROSECOND(" + quoted + ")" : ""),
+              quoted,
+              String.valueOf(ZERO_MICROS));
       case "decimal", "numeric" ->
           source.precision() <= SMALL_DECIMAL_PRECISION
               ? "CAST("
@@ -205,6 +196,21 @@ public record DuckDbColumn(
       // Spatial values are stored as SRID + WKB; ST_AsBinary yields the portable WKB alone.
       default -> SPATIAL.contains(source.dataType()) ? "ST_AsBinary(" + quoted + ")" : quoted;
     };
+  }
+
+  /**
+   * {@code epochValue}, which is NULL for NULL and for zero dates alike; a zero date (it still has
+   * a text form) becomes {@code sentinel} instead. The CAST only runs where {@code epochValue} is
+   * NULL.
+   */
+  private static String orZeroDateSentinel(String epochValue, String quoted, String sentinel) {
+    return "COALESCE("
+        + epochValue
+        + ", IF(CAST("
+        + quoted
+        + " AS CHAR) IS NULL, NULL, "
+        + sentinel
+        + "))";
   }
 
   /** Whether the staged value is converted to the published type at publish time. */
