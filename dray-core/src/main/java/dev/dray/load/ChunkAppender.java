@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.duckdb.DrayAppenderBridge;
@@ -238,23 +239,27 @@ final class ChunkAppender implements AutoCloseable {
 
   /** VARCHAR (UTF-8 bytes) or BLOB. Short values are inlined in the vector as DuckDB does. */
   void append(byte[] value) {
-    if (value.length <= INLINE_STRING) {
-      ByteBuffer buffer = data[column];
-      int offset = row * STRING_SIZE;
-      buffer.putInt(offset, value.length);
-      buffer.put(offset + 4, value, 0, value.length);
-      for (int i = value.length; i < INLINE_STRING; i++) {
-        buffer.put(offset + 4 + i, (byte) 0);
+    append(value, 0, value.length);
+  }
+
+  /** VARCHAR (UTF-8 bytes) or BLOB: {@code length} bytes of {@code source} from {@code offset}. */
+  void append(byte[] source, int offset, int length) {
+    ByteBuffer buffer = data[column];
+    int slot = row * STRING_SIZE;
+    if (length <= INLINE_STRING) {
+      buffer.putInt(slot, length);
+      buffer.put(slot + 4, source, offset, length);
+      for (int i = length; i < INLINE_STRING; i++) {
+        buffer.put(slot + 4 + i, (byte) 0);
       }
     } else if (strings != null) {
-      long address = strings.put(value);
-      ByteBuffer buffer = data[column];
-      int offset = row * STRING_SIZE;
-      buffer.putInt(offset, value.length);
-      buffer.put(offset + 4, value, 0, 4); // the prefix
-      buffer.putLong(offset + 8, address);
+      long address = strings.put(source, offset, length);
+      buffer.putInt(slot, length);
+      buffer.put(slot + 4, source, offset, 4); // the prefix
+      buffer.putLong(slot + 8, address);
     } else {
-      DrayAppenderBridge.assignString(vectors[column], row, value);
+      DrayAppenderBridge.assignString(
+          vectors[column], row, Arrays.copyOfRange(source, offset, offset + length));
     }
     column++;
   }

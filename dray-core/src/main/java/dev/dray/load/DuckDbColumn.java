@@ -27,9 +27,15 @@ import java.util.UUID;
  * @param stagingType the DuckDB type the appender writes (equal to {@code duckDbType} unless the
  *     value is converted at publish)
  * @param copier moves the value of this column from the current row into the appender
+ * @param binaryCell how {@link BinaryRowCopier} appends this column's value from the row's raw
+ *     binary-protocol bytes, or {@link BinaryCell#DRIVER} to use {@code copier}
  */
 public record DuckDbColumn(
-    ColumnInfo source, String duckDbType, String stagingType, CellCopier copier) {
+    ColumnInfo source,
+    String duckDbType,
+    String stagingType,
+    CellCopier copier,
+    BinaryCell binaryCell) {
 
   /**
    * DECIMAL precision DuckDB can hold; wider MySQL decimals (up to 65 digits) become exact text.
@@ -86,8 +92,38 @@ public record DuckDbColumn(
     }
   }
 
-  private DuckDbColumn(ColumnInfo source, String duckDbType, CellCopier copier) {
-    this(source, duckDbType, duckDbType, copier);
+  private DuckDbColumn(
+      ColumnInfo source, String duckDbType, CellCopier copier, BinaryCell binaryCell) {
+    this(source, duckDbType, duckDbType, copier, binaryCell);
+  }
+
+  /**
+   * How a cell is appended from the raw bytes of a binary-protocol row (see {@link
+   * BinaryRowCopier}); the copier checks the value's wire type first and uses the column's JDBC
+   * copier where it does not match.
+   */
+  public enum BinaryCell {
+    /** Decoded by the driver through the column's {@link CellCopier}. */
+    DRIVER,
+    /** An integer appended as a TINYINT/UTINYINT (its low byte). */
+    INT8,
+    INT16,
+    INT32,
+    INT64,
+    /** An integer that is a DECIMAL's unscaled value. */
+    UNSCALED,
+    /** An integer of days since 1970-01-01, or {@link #ZERO_DAYS}. */
+    EPOCH_DAYS,
+    /** An integer of microseconds since 1970-01-01, or {@link #ZERO_MICROS}. */
+    EPOCH_MICROS,
+    FLOAT,
+    DOUBLE,
+    /** Text in utf8mb4 or binary: the bytes as they are. */
+    BYTES,
+    /** BIT(1): big-endian bits, non-zero is true. */
+    BIT_BOOLEAN,
+    /** BIT(n): big-endian bits as UBIGINT. */
+    BIT_LONG
   }
 
   /** The mapping for a MySQL/MariaDB column; unsupported types are refused with a clear error. */
@@ -95,38 +131,57 @@ public record DuckDbColumn(
     boolean unsigned = column.unsigned();
     String type = column.dataType();
     if (SPATIAL.contains(type)) {
-      return new DuckDbColumn(column, "BLOB", DuckDbColumn::copyBytes);
+      return new DuckDbColumn(column, "BLOB", DuckDbColumn::copyBytes, BinaryCell.BYTES);
     }
     return switch (type) {
       // The appender takes unsigned values as the bit pattern of the same-width signed primitive.
       case "tinyint" ->
-          new DuckDbColumn(column, unsigned ? "UTINYINT" : "TINYINT", DuckDbColumn::copyByte);
+          new DuckDbColumn(
+              column, unsigned ? "UTINYINT" : "TINYINT", DuckDbColumn::copyByte, BinaryCell.INT8);
       case "smallint" ->
-          new DuckDbColumn(column, unsigned ? "USMALLINT" : "SMALLINT", DuckDbColumn::copyShort);
+          new DuckDbColumn(
+              column,
+              unsigned ? "USMALLINT" : "SMALLINT",
+              DuckDbColumn::copyShort,
+              BinaryCell.INT16);
       case "mediumint", "int", "integer" ->
-          new DuckDbColumn(column, unsigned ? "UINTEGER" : "INTEGER", DuckDbColumn::copyInt);
+          new DuckDbColumn(
+              column, unsigned ? "UINTEGER" : "INTEGER", DuckDbColumn::copyInt, BinaryCell.INT32);
       case "bigint" ->
           unsigned
-              ? new DuckDbColumn(column, "UBIGINT", DuckDbColumn::copyUnsignedLong)
-              : new DuckDbColumn(column, "BIGINT", DuckDbColumn::copyLong);
+              ? new DuckDbColumn(
+                  column, "UBIGINT", DuckDbColumn::copyUnsignedLong, BinaryCell.INT64)
+              : new DuckDbColumn(column, "BIGINT", DuckDbColumn::copyLong, BinaryCell.INT64);
       case "decimal", "numeric" ->
           column.precision() <= MAX_DUCKDB_DECIMAL_PRECISION
               ? new DuckDbColumn(
                   column,
                   "DECIMAL(" + column.precision() + "," + Math.max(0, column.scale()) + ")",
-                  decimalCopier(column.precision()))
-              : new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyDecimalAsText);
-      case "float" -> new DuckDbColumn(column, "FLOAT", DuckDbColumn::copyFloat);
-      case "double", "real" -> new DuckDbColumn(column, "DOUBLE", DuckDbColumn::copyDouble);
+                  decimalCopier(column.precision()),
+                  column.precision() <= SMALL_DECIMAL_PRECISION
+                      ? BinaryCell.UNSCALED
+                      : BinaryCell.DRIVER)
+              : new DuckDbColumn(
+                  column, "VARCHAR", DuckDbColumn::copyDecimalAsText, BinaryCell.DRIVER);
+      case "float" -> new DuckDbColumn(column, "FLOAT", DuckDbColumn::copyFloat, BinaryCell.FLOAT);
+      case "double", "real" ->
+          new DuckDbColumn(column, "DOUBLE", DuckDbColumn::copyDouble, BinaryCell.DOUBLE);
       case "bit" ->
           column.precision() == 1
-              ? new DuckDbColumn(column, "BOOLEAN", DuckDbColumn::copyBitAsBoolean)
-              : new DuckDbColumn(column, "UBIGINT", DuckDbColumn::copyBits);
-      case "date" -> new DuckDbColumn(column, "DATE", DuckDbColumn::copyEpochDays);
-      case "datetime" -> new DuckDbColumn(column, "TIMESTAMP", DuckDbColumn::copyEpochMicros);
-      case "timestamp" -> new DuckDbColumn(column, "TIMESTAMP", DuckDbColumn::copyDateTime);
-      case "time" -> new DuckDbColumn(column, "INTERVAL", "BIGINT", DuckDbColumn::copyTime);
-      case "year" -> new DuckDbColumn(column, "SMALLINT", DuckDbColumn::copyShort);
+              ? new DuckDbColumn(
+                  column, "BOOLEAN", DuckDbColumn::copyBitAsBoolean, BinaryCell.BIT_BOOLEAN)
+              : new DuckDbColumn(column, "UBIGINT", DuckDbColumn::copyBits, BinaryCell.BIT_LONG);
+      case "date" ->
+          new DuckDbColumn(column, "DATE", DuckDbColumn::copyEpochDays, BinaryCell.EPOCH_DAYS);
+      case "datetime" ->
+          new DuckDbColumn(
+              column, "TIMESTAMP", DuckDbColumn::copyEpochMicros, BinaryCell.EPOCH_MICROS);
+      case "timestamp" ->
+          new DuckDbColumn(column, "TIMESTAMP", DuckDbColumn::copyDateTime, BinaryCell.DRIVER);
+      case "time" ->
+          new DuckDbColumn(column, "INTERVAL", "BIGINT", DuckDbColumn::copyTime, BinaryCell.DRIVER);
+      case "year" ->
+          new DuckDbColumn(column, "SMALLINT", DuckDbColumn::copyShort, BinaryCell.INT16);
       case "char",
           "varchar",
           "tinytext",
@@ -138,10 +193,10 @@ public record DuckDbColumn(
           "json",
           "inet4",
           "inet6" ->
-          new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyText);
-      case "uuid" -> new DuckDbColumn(column, "UUID", DuckDbColumn::copyUuid);
+          new DuckDbColumn(column, "VARCHAR", DuckDbColumn::copyText, BinaryCell.BYTES);
+      case "uuid" -> new DuckDbColumn(column, "UUID", DuckDbColumn::copyUuid, BinaryCell.DRIVER);
       case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" ->
-          new DuckDbColumn(column, "BLOB", DuckDbColumn::copyBytes);
+          new DuckDbColumn(column, "BLOB", DuckDbColumn::copyBytes, BinaryCell.BYTES);
       default ->
           throw new DrayException(
               ErrorCode.UNSUPPORTED_SCHEMA,

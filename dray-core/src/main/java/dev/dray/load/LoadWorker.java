@@ -129,9 +129,14 @@ final class LoadWorker implements Worker<Task> {
           for (int i = 0; i < count; i++) {
             copiers[i] = mapped.get(i).copier();
           }
+          BinaryRowCopier binary = BinaryRowCopier.forResult(rs, mapped);
           while (rs.next()) {
-            for (int i = 0; i < count; i++) {
-              copiers[i].copy(rs, i + 1, appender, counters);
+            if (binary != null) {
+              binary.copy(rs, appender, counters);
+            } else {
+              for (int i = 0; i < count; i++) {
+                copiers[i].copy(rs, i + 1, appender, counters);
+              }
             }
             appender.endRow();
             rows++;

@@ -38,19 +38,24 @@ final class StringArena {
 
   /** Copies {@code bytes} into the arena and returns their native address. */
   long put(byte[] bytes) {
+    return put(bytes, 0, bytes.length);
+  }
+
+  /** Copies {@code length} bytes of {@code source} from {@code offset}; returns their address. */
+  long put(byte[] source, int offset, int length) {
     ByteBuffer block = blocks.get(current);
-    if (block.remaining() < bytes.length) {
+    if (block.remaining() < length) {
       current++;
-      while (current < blocks.size() && blocks.get(current).capacity() < bytes.length) {
+      while (current < blocks.size() && blocks.get(current).capacity() < length) {
         current++;
       }
       if (current == blocks.size()) {
-        addBlock(Math.max(BLOCK_SIZE, bytes.length));
+        addBlock(Math.max(BLOCK_SIZE, length));
       }
       block = blocks.get(current);
     }
     long address = addresses.get(current) + block.position();
-    block.put(bytes);
+    block.put(source, offset, length);
     return address;
   }
 

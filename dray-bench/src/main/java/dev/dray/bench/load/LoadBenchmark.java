@@ -26,9 +26,11 @@ import java.util.stream.Stream;
  * and ratios.
  *
  * <p>Arguments: {@code SOURCE_URL SCHEMA JAR OUTFILE_DIR WORK_DIR RUNS [VARIANT...]} where the
- * source server's secure_file_priv is OUTFILE_DIR. dray runs as a child process ({@code java -Xmx1g
- * -jar JAR load ...}) under {@code /usr/bin/time} for its peak memory; its time is the load's own
- * wall time from its JSON report (no JVM start-up), the peer's the same span in this process.
+ * source server's secure_file_priv is OUTFILE_DIR. Variants: {@code dray}, {@code dray-workers-N},
+ * either with {@code -driver-rows} appended (rows decoded by the driver's JDBC getters instead of
+ * read directly), and {@code outfile}. dray runs as a child process ({@code java -Xmx1g -jar JAR
+ * load ...}) under {@code /usr/bin/time} for its peak memory; its time is the load's own wall time
+ * from its JSON report (no JVM start-up), the peer's the same span in this process.
  */
 public final class LoadBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -105,7 +107,7 @@ public final class LoadBenchmark {
     List<String> extra = new ArrayList<>();
     if (variant.startsWith("dray-workers-")) {
       extra.add("--workers");
-      extra.add(variant.substring("dray-workers-".length()));
+      extra.add(variant.substring("dray-workers-".length()).replace("-driver-rows", ""));
     }
     return dray(variant, extra);
   }
@@ -125,6 +127,10 @@ public final class LoadBenchmark {
     command.add("java");
     String opts = System.getenv().getOrDefault("DRAY_BENCH_JAVA_OPTS", "-Xmx1g");
     command.addAll(List.of(opts.trim().split("\\s+")));
+    if (variant.endsWith("driver-rows")) {
+      // the JDBC getters instead of reading the binary rows directly (to compare the two)
+      command.add("-Ddray.load.rowDecoding=driver");
+    }
     command.add("-jar");
     command.add(jar.toString());
     command.add("load");
