@@ -242,26 +242,43 @@ final class ChunkAppender implements AutoCloseable {
     append(value, 0, value.length);
   }
 
-  /** VARCHAR (UTF-8 bytes) or BLOB: {@code length} bytes of {@code source} from {@code offset}. */
+  /**
+   * VARCHAR (UTF-8 bytes) or BLOB: {@code length} bytes of {@code source} from {@code offset}. A
+   * {@code string_t} is 16 bytes: the length, then either the whole string (up to 12 bytes, zero
+   * padded) or its first 4 bytes and a pointer. Those are written as three stores of assembled
+   * words rather than byte by byte (a bulk put of a few bytes into a direct buffer costs more than
+   * the copy).
+   */
   void append(byte[] source, int offset, int length) {
     ByteBuffer buffer = data[column];
     int slot = row * STRING_SIZE;
+    buffer.putInt(slot, length);
     if (length <= INLINE_STRING) {
-      buffer.putInt(slot, length);
-      buffer.put(slot + 4, source, offset, length);
-      for (int i = length; i < INLINE_STRING; i++) {
-        buffer.put(slot + 4 + i, (byte) 0);
-      }
+      buffer.putLong(slot + 4, littleEndianWord(source, offset, Math.min(length, 8)));
+      buffer.putInt(
+          slot + 12, length > 8 ? (int) littleEndianWord(source, offset + 8, length - 8) : 0);
     } else if (strings != null) {
       long address = strings.put(source, offset, length);
-      buffer.putInt(slot, length);
-      buffer.put(slot + 4, source, offset, 4); // the prefix
+      buffer.putInt(slot + 4, (int) littleEndianWord(source, offset, 4)); // the prefix
       buffer.putLong(slot + 8, address);
     } else {
       DrayAppenderBridge.assignString(
           vectors[column], row, Arrays.copyOfRange(source, offset, offset + length));
     }
     column++;
+  }
+
+  /**
+   * Up to 8 bytes as a little-endian word (the rest zero): stored in the vectors' native order it
+   * lays them out in memory in this order. DuckDB's native library exists only for little-endian
+   * platforms (x86-64, arm64), where the vectors are little-endian too.
+   */
+  private static long littleEndianWord(byte[] source, int offset, int count) {
+    long word = 0;
+    for (int i = 0; i < count; i++) {
+      word |= (source[offset + i] & 0xFFL) << (8 * i);
+    }
+    return word;
   }
 
   void endRow() throws SQLException {

@@ -50,7 +50,7 @@ class ChunkAppenderTest {
         appender.appendNull();
         appender.appendNull();
       } else {
-        appender.append(i % 2 == 0 ? "s" + i : "a longer string than twelve bytes " + i);
+        appender.append(i % 2 == 0 ? shortString(i) : "a longer string than twelve bytes " + i);
         appender.appendUnscaled((i % 2 == 0 ? -1 : 1) * ((i % 999) * 10L + 5)); // ±n.5
         appender.appendUnscaled(i * 1000L);
         appender.appendUnscaled(123456789012345678L);
@@ -61,6 +61,11 @@ class ChunkAppenderTest {
       appender.append(i / 2.0);
       appender.endRow();
     }
+  }
+
+  /** 2 to 16 bytes: inline strings of every length, and both sides of the 12-byte limit. */
+  private static String shortString(int i) {
+    return "s" + "x".repeat(i % 12) + i;
   }
 
   @Test
@@ -80,7 +85,7 @@ class ChunkAppenderTest {
       assertThat(
               DuckDbFiles.queryLong(
                   file,
-                  "SELECT count(*) FROM t WHERE s = CASE WHEN id % 2 = 0 THEN 's' || id"
+                  "SELECT count(*) FROM t WHERE s = CASE WHEN id % 2 = 0 THEN 's' || repeat('x', id % 12) || id"
                       + " ELSE 'a longer string than twelve bytes ' || id END"))
           .isEqualTo(5000 - 715);
       assertThat(
@@ -98,7 +103,7 @@ class ChunkAppenderTest {
               "2000.5");
       assertThat(DuckDbFiles.query(file, "SELECT s, d1 FROM t WHERE id = 4002").get(0))
           .extracting(String::valueOf)
-          .containsExactly("s4002", "-6.5");
+          .containsExactly("sxxxxxx4002", "-6.5");
       assertThat(DuckDbFiles.query(file, "SELECT b, x FROM t WHERE id = 4004").get(0))
           .extracting(String::valueOf)
           .containsExactly("false", "2002.0");
