@@ -1,6 +1,5 @@
 package dev.dray.cli;
 
-import dev.dray.DrayException;
 import dev.dray.db.ConnectionConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,19 +35,14 @@ public final class ConnectionOptions {
   }
 
   ConnectionConfig forUrl(String url, Map<String, String> environment) {
-    if (passwordEnv != null && passwordFile != null) {
-      throw DrayException.usage("give either --password-env or --password-file, not both");
-    }
-    String password = null;
-    if (passwordEnv != null) {
-      password = ConnectionConfig.passwordFromEnv(passwordEnv, environment);
-    } else if (passwordFile != null) {
-      password = ConnectionConfig.passwordFromFile(passwordFile);
-    }
-    String effectiveUser = user;
-    if (effectiveUser == null && !url.contains("user=")) {
-      effectiveUser = "root";
-    }
-    return new ConnectionConfig(url, effectiveUser, password);
+    return credentials().forUrl(url, environment);
+  }
+
+  /**
+   * These options as {@link Credentials}, the fallback of {@code --target-*} and {@code
+   * --replica-*}.
+   */
+  Credentials credentials() {
+    return new Credentials("--", user, passwordEnv, passwordFile);
   }
 }

@@ -1,5 +1,6 @@
 package dev.dray.cli;
 
+import dev.dray.DrayException;
 import dev.dray.copy.CopyJob;
 import dev.dray.copy.CopyListener;
 import dev.dray.copy.CopyMode;
@@ -7,6 +8,7 @@ import dev.dray.copy.CopyPlan;
 import dev.dray.copy.CopyProgress;
 import dev.dray.copy.CopyResult;
 import dev.dray.copy.CopySettings;
+import dev.dray.db.ConnectionConfig;
 import dev.dray.run.Cancellation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -81,6 +84,26 @@ public final class CopyCommand implements Callable<Integer> {
       paramLabel = "URL",
       description = "A replica whose lag is watched (repeatable).")
   List<String> replicas = new ArrayList<>();
+
+  @Option(
+      names = "--replica-user",
+      paramLabel = "USER",
+      description =
+          "User on every --replica (default: from its URL, else root; without any"
+              + " --replica-* option the replicas use the source's credentials).")
+  String replicaUser;
+
+  @Option(
+      names = "--replica-password-env",
+      paramLabel = "VAR",
+      description = "Read the --replica password from this environment variable.")
+  String replicaPasswordEnv;
+
+  @Option(
+      names = "--replica-password-file",
+      paramLabel = "FILE",
+      description = "Read the --replica password from the first line of this file.")
+  Path replicaPasswordFile;
 
   @Option(
       names = "--throttle-query",
@@ -159,11 +182,12 @@ public final class CopyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Map<String, String> environment = CliEnvironment.get();
     CopyJob.Builder builder =
         CopyJob.builder()
-            .source(tables.sourceConfig(connection))
+            .source(tables.sourceConfig(connection, environment))
             .sourceTable(tables.sourceTable())
-            .target(tables.targetConfig(connection))
+            .target(tables.targetConfig(connection, environment))
             .targetTable(tables.targetTable())
             .workers(workers)
             .chunkRows(chunkSize)
@@ -179,9 +203,7 @@ public final class CopyCommand implements Callable<Integer> {
             .throttleQuery(throttleQuery)
             .pauseFile(pauseFile)
             .maxRowsPerSecond(maxRowsPerSecond);
-    for (String replica : replicas) {
-      builder.replica(connection.forUrl(replica));
-    }
+    replicaConfigs(environment).forEach(builder::replica);
     CopyJob job = builder.build();
     if (dryRun) {
       printPlan(out, job.plan());
@@ -218,6 +240,23 @@ public final class CopyCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * The {@code --replica} servers, with the {@code --replica-*} credentials when any is given, else
+   * the source's.
+   */
+  List<ConnectionConfig> replicaConfigs(Map<String, String> environment) {
+    Credentials own =
+        new Credentials("--replica-", replicaUser, replicaPasswordEnv, replicaPasswordFile);
+    if (replicas.isEmpty() && own.given()) {
+      throw DrayException.usage(own.optionNames() + " need at least one --replica URL");
+    }
+    List<ConnectionConfig> configs = new ArrayList<>();
+    for (String replica : replicas) {
+      configs.add(own.forUrlOr(connection.credentials(), replica, environment));
+    }
+    return configs;
+  }
+
   private static void printPlan(PrintWriter out, CopyPlan plan) {
     out.printf(
         "plan: copy %s -> %s (job %s)%n", plan.sourceTable(), plan.targetTable(), plan.jobId());
@@ -251,8 +290,7 @@ public final class CopyCommand implements Callable<Integer> {
       case "server-side", "server_side" -> CopyMode.SERVER_SIDE;
       case "streaming" -> CopyMode.STREAMING;
       default ->
-          throw dev.dray.DrayException.usage(
-              "--mode must be auto, server-side or streaming, not " + text);
+          throw DrayException.usage("--mode must be auto, server-side or streaming, not " + text);
     };
   }
 }

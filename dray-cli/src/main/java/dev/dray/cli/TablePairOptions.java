@@ -1,7 +1,10 @@
 package dev.dray.cli;
 
+import dev.dray.DrayException;
 import dev.dray.db.ConnectionConfig;
 import dev.dray.db.TableName;
+import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Which table goes where: the options {@code copy} and {@code verify} share. */
@@ -29,13 +32,47 @@ public final class TablePairOptions {
       description = "Target table (it must exist).")
   String targetTable;
 
-  ConnectionConfig sourceConfig(ConnectionOptions connection) {
-    return connection.forUrl(source);
+  @Option(
+      names = "--target-user",
+      paramLabel = "USER",
+      description =
+          "User on --target (default: from its URL, else root; without any --target-*"
+              + " option the target uses the source's credentials).")
+  String targetUser;
+
+  @Option(
+      names = "--target-password-env",
+      paramLabel = "VAR",
+      description = "Read the --target password from this environment variable.")
+  String targetPasswordEnv;
+
+  @Option(
+      names = "--target-password-file",
+      paramLabel = "FILE",
+      description = "Read the --target password from the first line of this file.")
+  Path targetPasswordFile;
+
+  ConnectionConfig sourceConfig(ConnectionOptions connection, Map<String, String> environment) {
+    return connection.forUrl(source, environment);
   }
 
-  /** The target server, or null for "the source server". */
-  ConnectionConfig targetConfig(ConnectionOptions connection) {
-    return target == null ? null : connection.forUrl(target);
+  /**
+   * The target server, or null for "the source server". Its credentials are the {@code --target-*}
+   * ones when any is given, else the source's.
+   */
+  ConnectionConfig targetConfig(ConnectionOptions connection, Map<String, String> environment) {
+    Credentials own =
+        new Credentials("--target-", targetUser, targetPasswordEnv, targetPasswordFile);
+    if (target == null) {
+      if (own.given()) {
+        throw DrayException.usage(
+            own.optionNames()
+                + " need --target URL: without it the target is the source server,"
+                + " reached with the source's credentials");
+      }
+      return null;
+    }
+    return own.forUrlOr(connection.credentials(), target, environment);
   }
 
   TableName sourceTable() {

@@ -9,6 +9,7 @@ import dev.dray.copy.VerifyResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,11 +57,12 @@ public final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    Map<String, String> environment = CliEnvironment.get();
     VerifyResult result =
         VerifyJob.builder()
-            .source(tables.sourceConfig(connection))
+            .source(tables.sourceConfig(connection, environment))
             .sourceTable(tables.sourceTable())
-            .target(tables.targetConfig(connection))
+            .target(tables.targetConfig(connection, environment))
             .targetTable(tables.targetTable())
             .workers(workers)
             .chunkRows(chunkSize)

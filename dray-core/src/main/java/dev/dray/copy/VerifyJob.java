@@ -88,7 +88,7 @@ public final class VerifyJob {
   public VerifyResult run(Cancellation cancellation) {
     long started = System.nanoTime();
     try (Connection sourceConnection = Connections.open(source);
-        Connection targetConnection = Connections.open(target)) {
+        Connection targetConnection = openTarget()) {
       Dialect dialect = Dialects.detect(sourceConnection);
       TableInfo sourceInfo = new TableInspector(sourceConnection).inspect(sourceTable);
       if (!sourceInfo.hasKey()) {
@@ -207,6 +207,14 @@ public final class VerifyJob {
               + ": nothing to compare them with");
     }
     return columns;
+  }
+
+  private Connection openTarget() {
+    try {
+      return Connections.open(target);
+    } catch (DrayException e) {
+      throw new DrayException(e.code(), "target: " + e.getMessage(), e);
+    }
   }
 
   /** Builds a {@link VerifyJob}. */

@@ -1,0 +1,54 @@
+package dev.dray.cli;
+
+import dev.dray.DrayException;
+import dev.dray.db.ConnectionConfig;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A user and a password source as given on the command line under one option prefix ({@code --},
+ * {@code --target-} or {@code --replica-}). Holds the variable name or file, never the password.
+ *
+ * @param prefix the options' prefix, for messages: {@code "--"}, {@code "--target-"}, ...
+ * @param user the user, or null for the URL's, else root
+ * @param passwordEnv the environment variable holding the password, or null
+ * @param passwordFile the file whose first line is the password, or null
+ */
+record Credentials(String prefix, String user, String passwordEnv, Path passwordFile) {
+  /** Whether any of the three options was given. */
+  boolean given() {
+    return user != null || passwordEnv != null || passwordFile != null;
+  }
+
+  /** The option names, for messages: {@code --target-user, --target-password-env, ...}. */
+  String optionNames() {
+    return prefix + "user, " + prefix + "password-env and " + prefix + "password-file";
+  }
+
+  /** The connection settings for a URL; reads the password from the variable or the file. */
+  ConnectionConfig forUrl(String url, Map<String, String> environment) {
+    if (passwordEnv != null && passwordFile != null) {
+      throw DrayException.usage(
+          "give either " + prefix + "password-env or " + prefix + "password-file, not both");
+    }
+    String password = null;
+    if (passwordEnv != null) {
+      password = ConnectionConfig.passwordFromEnv(passwordEnv, environment);
+    } else if (passwordFile != null) {
+      password = ConnectionConfig.passwordFromFile(passwordFile);
+    }
+    String effectiveUser = user;
+    if (effectiveUser == null && !url.contains("user=")) {
+      effectiveUser = "root";
+    }
+    return new ConnectionConfig(url, effectiveUser, password);
+  }
+
+  /**
+   * The connection settings for another server: these credentials when any was given, else the
+   * fallback's (for example the source's).
+   */
+  ConnectionConfig forUrlOr(Credentials fallback, String url, Map<String, String> environment) {
+    return (given() ? this : fallback).forUrl(url, environment);
+  }
+}
