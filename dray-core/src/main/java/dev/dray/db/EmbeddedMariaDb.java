@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +36,27 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
   /** Starts a server on a free port of 127.0.0.1 with settings fit for bulk work. */
   public static EmbeddedMariaDb start() {
+    return start(List.of());
+  }
+
+  /**
+   * Starts a server like {@link #start()} with {@code extraServerArgs} appended to the server's
+   * command line, after dray's own settings (so a repeated option overrides them), for example
+   * {@code --server-id=2} and {@code --log-bin} for a replication pair. Each must be an option of
+   * the form {@code --name} or {@code --name=value}.
+   */
+  public static EmbeddedMariaDb start(List<String> extraServerArgs) {
+    List<String> extraArgs = List.copyOf(extraServerArgs);
+    for (String arg : extraArgs) {
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException("not a server option (--name[=value]): " + arg);
+      }
+    }
     // Installing the system tables now and then fails on a loaded machine; a fresh folder fixes it.
     DrayException last = null;
     for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
       try {
-        return startOnce();
+        return startOnce(extraArgs);
       } catch (DrayException e) {
         last = e;
         LOG.warn(
@@ -52,7 +69,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     throw last;
   }
 
-  private static EmbeddedMariaDb startOnce() {
+  private static EmbeddedMariaDb startOnce(List<String> extraArgs) {
     Path baseDir;
     try {
       baseDir = Files.createTempDirectory("dray-mariadb-");
@@ -80,6 +97,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       builder.addArg("--max-connections=500");
       builder.addArg("--character-set-server=utf8mb4");
       builder.addArg("--collation-server=utf8mb4_general_ci");
+      extraArgs.forEach(builder::addArg);
       DBConfiguration configuration = builder.build();
       long started = System.nanoTime();
       DB db = DB.newEmbeddedDB(configuration);
