@@ -49,6 +49,7 @@ public final class JobQueue {
   private final Dialect dialect;
   private final QueueSql sql;
   private final boolean doneTable;
+  private final boolean scheduleTable;
   private final boolean idempotencyIndex;
   private final int autoincLockMode;
   private final int maxAttempts;
@@ -88,6 +89,15 @@ public final class JobQueue {
                 + ")");
       }
       this.doneTable = QueueSchema.exists(c, tables.done());
+      this.scheduleTable = QueueSchema.exists(c, tables.schedule());
+      if (!scheduleTable) {
+        LOG.warn(
+            "queue {} has no schedule table {} (made by an older dray): delayed jobs stay in the"
+                + " claim order and slow claims down; run dray queue init --queue {} again to add it",
+            name,
+            tables.schedule(),
+            name);
+      }
       this.idempotencyIndex = QueueSchema.hasIdempotencyIndex(c, tables.queue());
       this.autoincLockMode = AutoIncLockMode.read(c);
     } catch (SQLException e) {
@@ -98,7 +108,11 @@ public final class JobQueue {
     }
     this.sql =
         new QueueSql(
-            dialect, tables.queue(), tables.done(), tables.queue().withTable(name.holdTable()));
+            dialect,
+            tables.queue(),
+            tables.done(),
+            tables.schedule(),
+            tables.queue().withTable(name.holdTable()));
     LOG.debug(
         "queue {} at {}: done table {}, idempotency index {}, autoinc lock mode {}, max attempts {}",
         name,
@@ -248,6 +262,14 @@ public final class JobQueue {
 
   public TableName table() {
     return tables.queue();
+  }
+
+  /**
+   * Whether the queue has its schedule table (read when this queue was built): then delayed jobs
+   * wait there instead of in the claim order.
+   */
+  public boolean hasScheduleTable() {
+    return scheduleTable;
   }
 
   public boolean hasDoneTable() {

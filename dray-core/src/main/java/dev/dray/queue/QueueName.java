@@ -34,6 +34,11 @@ public record QueueName(String name) {
     return name + "_done";
   }
 
+  /** Where delayed jobs wait: a pointer per job, in due order (see {@link QueueSchema}). */
+  public String scheduleTable() {
+    return name + "_schedule";
+  }
+
   public String holdTable() {
     return name + "_hold";
   }

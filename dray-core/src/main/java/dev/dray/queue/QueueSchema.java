@@ -29,6 +29,12 @@ import java.sql.Statement;
  *       without). With the index, NULLs never collide and duplicates are skipped by {@code INSERT
  *       IGNORE} (after the payload was validated in Java, so IGNORE cannot hide a bad row); without
  *       it, jobs that carry a key are refused before anything is written.
+ *   <li>Delayed jobs (enqueued with a delay, or waiting out a retry backoff) are not ready: they
+ *       have state 3 (scheduled), so claims, which read only state 0, never scan past them. A
+ *       pointer per delayed job, {@code (due_at, id)}, waits in {@code NAME_schedule}, whose
+ *       primary key is due order; workers move due jobs to state 0 in small SKIP LOCKED batches.
+ *       With the delay kept in the queue table alone, 100,000 delayed jobs ahead of the ready ones
+ *       made every claim scan them (about 340 ms per claim instead of under 1 ms).
  * </ul>
  */
 public final class QueueSchema {
@@ -42,7 +48,7 @@ public final class QueueSchema {
         + dialect.quote(table)
         + " (\n"
         + "  id BIGINT NOT NULL AUTO_INCREMENT,\n"
-        + "  state TINYINT NOT NULL DEFAULT 0 COMMENT '0 ready, 1 leased, 2 dead',\n"
+        + "  state TINYINT NOT NULL DEFAULT 0 COMMENT '0 ready, 1 leased, 2 dead, 3 scheduled',\n"
         + "  priority SMALLINT NOT NULL DEFAULT 0 COMMENT 'lower runs first',\n"
         + "  visible_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n"
         + "  attempts INT NOT NULL DEFAULT 0,\n"
@@ -85,6 +91,21 @@ public final class QueueSchema {
         + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
   }
 
+  /**
+   * One row per scheduled job (state 3) of the queue table: when it is due and which job it is.
+   * Written in the same transaction that schedules the job; deleted when the job is made ready.
+   */
+  static String createScheduleTable(Dialect dialect, TableName table) {
+    return "CREATE TABLE IF NOT EXISTS "
+        + dialect.quote(table)
+        + " (\n"
+        + "  due_at DATETIME(6) NOT NULL,\n"
+        + "  id BIGINT NOT NULL COMMENT 'the job in the queue table',\n"
+        + "  PRIMARY KEY (due_at, id),\n"
+        + "  UNIQUE KEY job (id)\n"
+        + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+  }
+
   static String createHoldTable(Dialect dialect, TableName table) {
     return "CREATE TABLE "
         + dialect.quote(table)
@@ -98,8 +119,9 @@ public final class QueueSchema {
   }
 
   /**
-   * Creates the queue table (with the idempotency index if asked) and the done table if asked;
-   * existing tables are kept as they are.
+   * Creates the queue table (with the idempotency index if asked), its schedule table, and the done
+   * table if asked; existing tables are kept as they are (so running init again adds the schedule
+   * table to a queue created by an older dray).
    */
   static void create(
       Connection connection,
@@ -110,6 +132,7 @@ public final class QueueSchema {
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(createQueueTable(dialect, tables.queue(), idempotencyIndex));
+      statement.execute(createScheduleTable(dialect, tables.schedule()));
       if (withDoneTable) {
         statement.execute(createDoneTable(dialect, tables.done()));
       }

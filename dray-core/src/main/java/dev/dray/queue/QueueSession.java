@@ -25,12 +25,16 @@ public final class QueueSession implements AutoCloseable {
   private static final int LOCK_CONFLICT_RETRIES = 20;
   private static final int MAX_ERROR_LENGTH = 2000;
 
+  /** How often claims look for scheduled jobs that are due (the most they become ready late). */
+  static final Duration PROMOTE_EVERY = Duration.ofMillis(100);
+
   /** Five parameters a row must stay below the protocol's 65,535 placeholders. */
   static final int MAX_ROWS_PER_STATEMENT = 13_000;
 
   private final JobQueue queue;
   private final QueueSql sql;
   private final Connection connection;
+  private long lastPromotion = System.nanoTime() - PROMOTE_EVERY.toNanos();
 
   QueueSession(JobQueue queue, Connection connection) {
     this.queue = queue;
@@ -70,6 +74,9 @@ public final class QueueSession implements AutoCloseable {
       throw new IllegalArgumentException("max must be at least 1");
     }
     String completedList = completed.isEmpty() ? null : QueueSql.idList(completed);
+    if (queue.hasScheduleTable() && System.nanoTime() - lastPromotion >= PROMOTE_EVERY.toNanos()) {
+      promoteDue();
+    }
     return withRetry(
         "claim jobs",
         () -> {
@@ -103,6 +110,50 @@ public final class QueueSession implements AutoCloseable {
           connection.commit();
           return jobs;
         });
+  }
+
+  /**
+   * Makes scheduled jobs whose time has come ready (claimable), at most {@value
+   * QueueSql#PROMOTE_BATCH} of them, in due order, in one transaction: their schedule rows are
+   * taken with SKIP LOCKED, so concurrent workers promote different jobs. Claims call this at most
+   * every {@link #PROMOTE_EVERY}; returns how many jobs became ready.
+   */
+  public int promoteDue() {
+    lastPromotion = System.nanoTime();
+    if (!queue.hasScheduleTable()) {
+      return 0;
+    }
+    return withRetry(
+        "make due jobs ready",
+        () -> {
+          List<Long> ids = new ArrayList<>();
+          try (PreparedStatement select = connection.prepareStatement(sql.promoteSelect)) {
+            select.setInt(1, QueueSql.PROMOTE_BATCH);
+            try (ResultSet rs = select.executeQuery()) {
+              while (rs.next()) {
+                ids.add(rs.getLong(1));
+              }
+            }
+          }
+          int ready = 0;
+          if (!ids.isEmpty()) {
+            String idList = QueueSql.idList(ids);
+            try (Statement statement = connection.createStatement()) {
+              ready = statement.executeUpdate(sql.promoteUpdatePrefix + idList);
+              statement.executeUpdate(sql.promoteDeletePrefix + idList);
+            }
+          }
+          connection.commit();
+          return ready;
+        });
+  }
+
+  /** Writes the schedule row of a job just put in the scheduled state (same transaction). */
+  private void schedule(long id) throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(sql.scheduleInsert)) {
+      insert.setLong(1, id);
+      insert.executeUpdate();
+    }
   }
 
   /** Completes jobs: deletes them, or moves them to the done table when the queue has one. */
@@ -142,16 +193,23 @@ public final class QueueSession implements AutoCloseable {
     String lastError =
         message.length() > MAX_ERROR_LENGTH ? message.substring(0, MAX_ERROR_LENGTH) : message;
     Duration delay = queue.retryDelay(job.attempt());
+    boolean schedule = queue.hasScheduleTable() && micros(delay) > 0;
     return withRetry(
         "record failure of job " + job.id(),
         () -> {
+          int updated;
           try (PreparedStatement update = connection.prepareStatement(sql.failUpdate)) {
             update.setInt(1, queue.maxAttempts());
-            update.setLong(2, micros(delay));
-            update.setString(3, lastError);
-            update.setLong(4, job.id());
-            update.setString(5, owner);
-            update.executeUpdate();
+            update.setInt(2, schedule ? QueueSql.SCHEDULED : QueueSql.READY);
+            update.setLong(3, micros(delay));
+            update.setString(4, lastError);
+            update.setLong(5, job.id());
+            update.setString(6, owner);
+            updated = update.executeUpdate();
+          }
+          if (updated == 1 && schedule) {
+            // nothing when the job just died (its state is then dead, not scheduled)
+            schedule(job.id());
           }
           connection.commit();
           return job.lastAttempt();
@@ -268,31 +326,80 @@ public final class QueueSession implements AutoCloseable {
   }
 
   private int insertChunk(List<NewJob> chunk) {
+    List<NewJob> now = chunk;
+    List<NewJob> later = List.of();
+    if (queue.hasScheduleTable() && chunk.stream().anyMatch(QueueSession::isDelayed)) {
+      now = chunk.stream().filter(job -> !isDelayed(job)).toList();
+      later = chunk.stream().filter(QueueSession::isDelayed).toList();
+    }
+    List<NewJob> ready = now;
+    List<NewJob> delayed = later;
     // Only lock conflicts are retried: after a lost connection the insert may have committed, and
     // repeating it would enqueue jobs twice.
     return withRetry(
         "enqueue " + chunk.size() + " jobs",
         () -> {
-          int count;
-          try (PreparedStatement insert =
-              connection.prepareStatement(sql.insertStatement(chunk.size()))) {
-            int p = 1;
-            for (NewJob job : chunk) {
-              insert.setString(p++, job.payload());
-              insert.setInt(p++, job.priority());
-              insert.setLong(p++, micros(job.delay()));
-              if (job.maxAttempts() == null) {
-                insert.setNull(p++, java.sql.Types.INTEGER);
-              } else {
-                insert.setInt(p++, job.maxAttempts());
-              }
-              insert.setString(p++, job.idempotencyKey());
-            }
-            count = insert.executeUpdate();
+          int count = ready.isEmpty() ? 0 : insertReady(ready);
+          for (NewJob job : delayed) {
+            count += insertDelayed(job);
           }
           connection.commit();
           return count;
         });
+  }
+
+  private static boolean isDelayed(NewJob job) {
+    return micros(job.delay()) > 0;
+  }
+
+  /**
+   * A delayed job goes in alone, in the scheduled state, so that its generated id is known for its
+   * schedule row (a multi-row insert does not tell every id it generated).
+   */
+  private int insertDelayed(NewJob job) throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(sql.insertScheduledJob, Statement.RETURN_GENERATED_KEYS)) {
+      insert.setString(1, job.payload());
+      insert.setInt(2, job.priority());
+      insert.setLong(3, micros(job.delay()));
+      if (job.maxAttempts() == null) {
+        insert.setNull(4, java.sql.Types.INTEGER);
+      } else {
+        insert.setInt(4, job.maxAttempts());
+      }
+      insert.setString(5, job.idempotencyKey());
+      if (insert.executeUpdate() == 0) {
+        return 0; // a duplicate idempotency key: ignored
+      }
+      try (ResultSet keys = insert.getGeneratedKeys()) {
+        if (!keys.next()) {
+          throw new SQLException("the server did not return the id of a delayed job");
+        }
+        schedule(keys.getLong(1));
+      }
+      return 1;
+    }
+  }
+
+  private int insertReady(List<NewJob> chunk) throws SQLException {
+    int count;
+    try (PreparedStatement insert =
+        connection.prepareStatement(sql.insertStatement(chunk.size()))) {
+      int p = 1;
+      for (NewJob job : chunk) {
+        insert.setString(p++, job.payload());
+        insert.setInt(p++, job.priority());
+        insert.setLong(p++, micros(job.delay()));
+        if (job.maxAttempts() == null) {
+          insert.setNull(p++, java.sql.Types.INTEGER);
+        } else {
+          insert.setInt(p++, job.maxAttempts());
+        }
+        insert.setString(p++, job.idempotencyKey());
+      }
+      count = insert.executeUpdate();
+    }
+    return count;
   }
 
   QueueStats stats(Duration sample) {
@@ -327,6 +434,8 @@ public final class QueueSession implements AutoCloseable {
           long delayed = 0;
           long leased = 0;
           long dead = 0;
+          long scheduled = 0;
+          long dueScheduled = 0;
           try (Statement statement = connection.createStatement();
               ResultSet rs = statement.executeQuery(sql.stats)) {
             while (rs.next()) {
@@ -339,6 +448,11 @@ public final class QueueSession implements AutoCloseable {
                   ready = count - invisible;
                 }
                 case QueueSql.LEASED -> leased = count;
+                case QueueSql.SCHEDULED -> {
+                  // due but not yet made ready by a worker: claimable at the next claim
+                  scheduled = invisible;
+                  dueScheduled = count - invisible;
+                }
                 case QueueSql.DEAD -> dead = count;
                 default -> {}
               }
@@ -356,7 +470,15 @@ public final class QueueSession implements AutoCloseable {
             }
           }
           connection.commit();
-          return new QueueStats(ready, delayed, leased, dead, done, oldest, lastMinute, -1);
+          return new QueueStats(
+              ready + dueScheduled,
+              delayed + scheduled,
+              leased,
+              dead,
+              done,
+              oldest,
+              lastMinute,
+              -1);
         });
   }
 

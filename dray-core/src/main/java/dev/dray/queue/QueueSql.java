@@ -15,6 +15,12 @@ final class QueueSql {
   static final int LEASED = 1;
   static final int DEAD = 2;
 
+  /** Delayed: not claimable until made ready by its schedule row ({@code NAME_schedule}). */
+  static final int SCHEDULED = 3;
+
+  /** Due jobs made ready per promotion transaction. */
+  static final int PROMOTE_BATCH = 1000;
+
   /**
    * Rows per multi-row INSERT: keeps statements well below max_allowed_packet and 65,535
    * parameters.
@@ -37,12 +43,19 @@ final class QueueSql {
   final String expiredUpdatePrefix;
   final String openJobsExist;
   final String stats;
+  final String insertScheduledJob;
+  final String scheduleInsert;
+  final String promoteSelect;
+  final String promoteUpdatePrefix;
+  final String promoteDeletePrefix;
   final String oldestReady;
   final String doneLastMinute;
   final String maxId;
 
-  QueueSql(Dialect dialect, TableName queueTable, TableName done, TableName hold) {
+  QueueSql(
+      Dialect dialect, TableName queueTable, TableName done, TableName schedule, TableName hold) {
     table = dialect.quote(queueTable);
+    String scheduleTable = dialect.quote(schedule);
     doneTable = dialect.quote(done);
     holdTable = dialect.quote(hold);
     claimSelect =
@@ -64,6 +77,28 @@ final class QueueSql {
             + table
             + " (payload, priority, visible_at, max_attempts, idempotency_key) VALUES ";
     insertRow = "(?, ?, NOW(6) + INTERVAL ? MICROSECOND, ?, ?)";
+    insertScheduledJob =
+        "INSERT IGNORE INTO "
+            + table
+            + " (payload, priority, visible_at, max_attempts, idempotency_key, state) VALUES "
+            + "(?, ?, NOW(6) + INTERVAL ? MICROSECOND, ?, ?, "
+            + SCHEDULED
+            + ")";
+    scheduleInsert =
+        "INSERT INTO "
+            + scheduleTable
+            + " (due_at, id) SELECT visible_at, id FROM "
+            + table
+            + " WHERE id = ? AND state = "
+            + SCHEDULED;
+    promoteSelect =
+        "SELECT id FROM "
+            + scheduleTable
+            + " WHERE due_at <= NOW(6) ORDER BY due_at, id LIMIT ? "
+            + dialect.skipLockedClause();
+    promoteUpdatePrefix =
+        "UPDATE " + table + " SET state = " + READY + " WHERE state = " + SCHEDULED + " AND id IN ";
+    promoteDeletePrefix = "DELETE FROM " + scheduleTable + " WHERE id IN ";
     deletePrefix = "DELETE FROM " + table + " WHERE lease_owner = ? AND id IN ";
     moveToDonePrefix =
         "INSERT INTO "
@@ -77,9 +112,7 @@ final class QueueSql {
             + table
             + " SET state = IF(attempts >= COALESCE(max_attempts, ?), "
             + DEAD
-            + ", "
-            + READY
-            + "), visible_at = NOW(6) + INTERVAL ? MICROSECOND, last_error = ?, lease_owner = NULL, lease_until = NULL"
+            + ", ?), visible_at = NOW(6) + INTERVAL ? MICROSECOND, last_error = ?, lease_owner = NULL, lease_until = NULL"
             + " WHERE id = ? AND lease_owner = ?";
     releasePrefix =
         "UPDATE "
@@ -117,6 +150,8 @@ final class QueueSql {
             + READY
             + ", "
             + LEASED
+            + ", "
+            + SCHEDULED
             + "))";
     stats = "SELECT state, COUNT(*), SUM(visible_at > NOW(6)) FROM " + table + " GROUP BY state";
     oldestReady =
