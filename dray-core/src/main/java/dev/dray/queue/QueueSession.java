@@ -26,7 +26,7 @@ public final class QueueSession implements AutoCloseable {
   private static final int MAX_ERROR_LENGTH = 2000;
 
   /** How often claims look for scheduled jobs that are due (the most they become ready late). */
-  static final Duration PROMOTE_EVERY = Duration.ofMillis(100);
+  static final Duration PROMOTE_EVERY = Duration.ofMillis(500);
 
   /** Five parameters a row must stay below the protocol's 65,535 placeholders. */
   static final int MAX_ROWS_PER_STATEMENT = 13_000;
