@@ -44,9 +44,9 @@ class CopyThrottleTest {
 
   /**
    * Runs the job in the background; returns its result future and the progress supplier once
-   * started.
+   * started. Also used by {@link ReplicaLagThrottleTest}.
    */
-  private static CompletableFuture<CopyResult> start(
+  static CompletableFuture<CopyResult> start(
       CopyJob job, Cancellation cancellation, AtomicReference<Supplier<CopyProgress>> progress) {
     return CompletableFuture.supplyAsync(
         () ->

@@ -343,16 +343,7 @@ class ReplicaLagThrottleTest {
 
   private static CompletableFuture<CopyResult> start(
       CopyJob job, Cancellation cancellation, AtomicReference<Supplier<CopyProgress>> progress) {
-    return CompletableFuture.supplyAsync(
-        () ->
-            job.run(
-                cancellation,
-                new CopyListener() {
-                  @Override
-                  public void started(Supplier<CopyProgress> supplier) {
-                    progress.set(supplier);
-                  }
-                }));
+    return CopyThrottleTest.start(job, cancellation, progress);
   }
 
   /** Waits until the copy is held back for a reason containing {@code reasonPart}. */

@@ -234,7 +234,8 @@ public final class CopyBenchmark {
         s.execute("TRUNCATE w2.t");
         // W2: a = n % 100000, b = MD5(n); MariaDB's sequence engine generates n
         s.execute(
-            "INSERT INTO w2.t (id, a, b) SELECT seq, seq % 100000, MD5(seq) FROM seq_1_to_" + rows);
+            "INSERT INTO w2.t (id, a, b) SELECT seq, seq % 100000, MD5(seq) FROM w2.seq_1_to_"
+                + rows);
       }
     }
   }
