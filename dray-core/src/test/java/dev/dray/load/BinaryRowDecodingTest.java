@@ -148,6 +148,29 @@ class BinaryRowDecodingTest {
     }
   }
 
+  @Test
+  void textProtocolRowsFallBackToTheGetters() throws Exception {
+    try (Connection c = Connections.open(database.config());
+        java.sql.Statement statement = c.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT id FROM decoding")) {
+      ColumnInfo id = new TableInspector(c).inspect(database.table("decoding")).columns().get(0);
+      assertThat(BinaryRowCopier.forResult(rs, List.of(DuckDbColumn.of(id, "decoding")))).isNull();
+    }
+  }
+
+  @Test
+  void aResultSetThatIsNotTheDriversOwnFallsBackToTheGetters() {
+    ResultSet wrapped =
+        (ResultSet)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {ResultSet.class},
+                (proxy, method, args) -> {
+                  throw new UnsupportedOperationException(method.getName());
+                });
+    assertThat(BinaryRowCopier.forResult(wrapped, List.of())).isNull();
+  }
+
   private static LoadResult load(Path file) {
     return LoadJob.builder()
         .source(database.config())
