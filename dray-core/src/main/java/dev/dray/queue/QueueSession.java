@@ -126,15 +126,7 @@ public final class QueueSession implements AutoCloseable {
     return withRetry(
         "make due jobs ready",
         () -> {
-          List<Long> ids = new ArrayList<>();
-          try (PreparedStatement select = connection.prepareStatement(sql.promoteSelect)) {
-            select.setInt(1, QueueSql.PROMOTE_BATCH);
-            try (ResultSet rs = select.executeQuery()) {
-              while (rs.next()) {
-                ids.add(rs.getLong(1));
-              }
-            }
-          }
+          List<Long> ids = selectIds(sql.promoteSelect, QueueSql.PROMOTE_BATCH);
           int ready = 0;
           if (!ids.isEmpty()) {
             String idList = QueueSql.idList(ids);
@@ -146,6 +138,37 @@ public final class QueueSession implements AutoCloseable {
           connection.commit();
           return ready;
         });
+  }
+
+  /**
+   * Binds a job's payload, priority, delay, max attempts and idempotency key from parameter {@code
+   * p} on, in the column order of {@link QueueSql#insertRow}; returns the next parameter index.
+   */
+  private static int bindJob(PreparedStatement insert, int p, NewJob job) throws SQLException {
+    insert.setString(p, job.payload());
+    insert.setInt(p + 1, job.priority());
+    insert.setLong(p + 2, micros(job.delay()));
+    if (job.maxAttempts() == null) {
+      insert.setNull(p + 3, java.sql.Types.INTEGER);
+    } else {
+      insert.setInt(p + 3, job.maxAttempts());
+    }
+    insert.setString(p + 4, job.idempotencyKey());
+    return p + 5;
+  }
+
+  /** The ids a {@code SELECT id ... LIMIT ?} returns (within the current transaction). */
+  private List<Long> selectIds(String select, int limit) throws SQLException {
+    List<Long> ids = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement(select)) {
+      statement.setInt(1, limit);
+      try (ResultSet rs = statement.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+    }
+    return ids;
   }
 
   /** Writes the schedule row of a job just put in the scheduled state (same transaction). */
@@ -240,15 +263,7 @@ public final class QueueSession implements AutoCloseable {
     return withRetry(
         "reclaim expired leases",
         () -> {
-          List<Long> ids = new ArrayList<>();
-          try (PreparedStatement select = connection.prepareStatement(sql.expiredSelect)) {
-            select.setInt(1, limit);
-            try (ResultSet rs = select.executeQuery()) {
-              while (rs.next()) {
-                ids.add(rs.getLong(1));
-              }
-            }
-          }
+          List<Long> ids = selectIds(sql.expiredSelect, limit);
           int updated = 0;
           if (!ids.isEmpty()) {
             try (PreparedStatement update =
@@ -359,15 +374,7 @@ public final class QueueSession implements AutoCloseable {
   private int insertDelayed(NewJob job) throws SQLException {
     try (PreparedStatement insert =
         connection.prepareStatement(sql.insertScheduledJob, Statement.RETURN_GENERATED_KEYS)) {
-      insert.setString(1, job.payload());
-      insert.setInt(2, job.priority());
-      insert.setLong(3, micros(job.delay()));
-      if (job.maxAttempts() == null) {
-        insert.setNull(4, java.sql.Types.INTEGER);
-      } else {
-        insert.setInt(4, job.maxAttempts());
-      }
-      insert.setString(5, job.idempotencyKey());
+      bindJob(insert, 1, job);
       if (insert.executeUpdate() == 0) {
         return 0; // a duplicate idempotency key: ignored
       }
@@ -387,15 +394,7 @@ public final class QueueSession implements AutoCloseable {
         connection.prepareStatement(sql.insertStatement(chunk.size()))) {
       int p = 1;
       for (NewJob job : chunk) {
-        insert.setString(p++, job.payload());
-        insert.setInt(p++, job.priority());
-        insert.setLong(p++, micros(job.delay()));
-        if (job.maxAttempts() == null) {
-          insert.setNull(p++, java.sql.Types.INTEGER);
-        } else {
-          insert.setInt(p++, job.maxAttempts());
-        }
-        insert.setString(p++, job.idempotencyKey());
+        p = bindJob(insert, p, job);
       }
       count = insert.executeUpdate();
     }
