@@ -1,5 +1,9 @@
 package dev.dray.db;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
 /** MariaDB 10.6 and later. */
 final class MariaDbDialect extends MySqlFamilyDialect {
   MariaDbDialect(String productName) {
@@ -9,6 +13,14 @@ final class MariaDbDialect extends MySqlFamilyDialect {
   @Override
   public String sharedLockClause() {
     return "LOCK IN SHARE MODE";
+  }
+
+  @Override
+  public boolean setCheckConstraintChecks(Connection connection, boolean on) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET SESSION check_constraint_checks = " + (on ? 1 : 0));
+    }
+    return true;
   }
 
   @Override
