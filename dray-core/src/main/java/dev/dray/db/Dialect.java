@@ -50,6 +50,14 @@ public interface Dialect {
   }
 
   /**
+   * Whether {@code INSERT ... RETURNING} is available (MariaDB 10.5+; MySQL has none): then a
+   * multi-row {@code INSERT IGNORE} returns exactly the rows it inserted, with their generated ids.
+   */
+  default boolean supportsInsertReturning() {
+    return false;
+  }
+
+  /**
    * Starts a repeatable-read transaction whose snapshot is taken now, on this connection. Every
    * later read in the transaction sees the database as it was at this point.
    */

@@ -6,9 +6,14 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Chooses the {@link Dialect} from what the server says it is. */
 public final class Dialects {
+  private static final Pattern MAJOR_MINOR = Pattern.compile("(\\d+)\\.(\\d+)");
+  private static final String REPLICATION_PREFIX = "5.5.5-";
+
   private Dialects() {}
 
   public static Dialect detect(Connection connection) {
@@ -28,7 +33,9 @@ public final class Dialects {
     String lowerVersion = version == null ? "" : version.toLowerCase(Locale.ROOT);
     String lowerProduct = product == null ? "" : product.toLowerCase(Locale.ROOT);
     if (lowerVersion.contains("mariadb") || lowerProduct.contains("mariadb")) {
-      return new MariaDbDialect("MariaDB " + stripSuffix(version));
+      String mariaDbVersion = stripReplicationPrefix(version);
+      return new MariaDbDialect(
+          "MariaDB " + stripSuffix(mariaDbVersion), atLeast(mariaDbVersion, 10, 5));
     }
     if (lowerProduct.contains("mysql")) {
       return new MySqlDialect("MySQL " + stripSuffix(version));
@@ -36,6 +43,34 @@ public final class Dialects {
     throw new DrayException(
         ErrorCode.UNSUPPORTED_SCHEMA,
         "unsupported database " + product + " " + version + " (dray supports MariaDB and MySQL)");
+  }
+
+  /**
+   * Whether a version string such as {@code 10.11.6-MariaDB-0+deb12u1} is at least {@code
+   * major.minor}; false when it does not start with two numbers.
+   */
+  static boolean atLeast(String version, int major, int minor) {
+    Matcher matcher = MAJOR_MINOR.matcher(version == null ? "" : version);
+    if (!matcher.lookingAt()) {
+      return false;
+    }
+    try {
+      int actualMajor = Integer.parseInt(matcher.group(1));
+      int actualMinor = Integer.parseInt(matcher.group(2));
+      return actualMajor > major || (actualMajor == major && actualMinor >= minor);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /**
+   * MariaDB servers before 11 may announce themselves as {@code 5.5.5-10.x.y-MariaDB} (a prefix for
+   * old MySQL replicas); the real version follows it.
+   */
+  private static String stripReplicationPrefix(String version) {
+    return version != null && version.startsWith(REPLICATION_PREFIX)
+        ? version.substring(REPLICATION_PREFIX.length())
+        : version;
   }
 
   private static String stripSuffix(String version) {

@@ -6,8 +6,19 @@ import java.sql.Statement;
 
 /** MariaDB 10.6 and later. */
 final class MariaDbDialect extends MySqlFamilyDialect {
-  MariaDbDialect(String productName) {
+  private final boolean insertReturning;
+
+  /**
+   * @param insertReturning whether the server has {@code INSERT ... RETURNING} (10.5 and later)
+   */
+  MariaDbDialect(String productName, boolean insertReturning) {
     super(productName);
+    this.insertReturning = insertReturning;
+  }
+
+  @Override
+  public boolean supportsInsertReturning() {
+    return insertReturning;
   }
 
   @Override

@@ -11,6 +11,12 @@ final class MySqlDialect extends MySqlFamilyDialect {
     return "FOR SHARE";
   }
 
+  /** MySQL has no {@code INSERT ... RETURNING}. */
+  @Override
+  public boolean supportsInsertReturning() {
+    return false;
+  }
+
   @Override
   String replicaStatusStatement() {
     return "SHOW REPLICA STATUS";

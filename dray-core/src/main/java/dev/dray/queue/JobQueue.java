@@ -114,13 +114,15 @@ public final class JobQueue {
             tables.schedule(),
             tables.queue().withTable(name.holdTable()));
     LOG.debug(
-        "queue {} at {}: done table {}, idempotency index {}, autoinc lock mode {}, max attempts {}",
+        "queue {} at {}: done table {}, idempotency index {}, autoinc lock mode {}, max attempts {},"
+            + " delayed jobs in multi-row inserts {}",
         name,
         connection.safeUrl(),
         doneTable,
         idempotencyIndex,
         autoincLockMode,
-        maxAttempts);
+        maxAttempts,
+        dialect.supportsInsertReturning());
   }
 
   public static Builder builder() {

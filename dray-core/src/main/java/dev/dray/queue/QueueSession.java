@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
+import dev.dray.db.Dialect;
 import dev.dray.db.SqlErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,10 +37,14 @@ public final class QueueSession implements AutoCloseable {
   private final Connection connection;
   private long lastPromotion = System.nanoTime() - PROMOTE_EVERY.toNanos();
 
+  /** Whether delayed jobs go in with multi-row {@code INSERT ... RETURNING} (MariaDB 10.5+). */
+  private boolean batchDelayed;
+
   QueueSession(JobQueue queue, Connection connection) {
     this.queue = queue;
     this.sql = queue.sql();
     this.connection = connection;
+    this.batchDelayed = queue.dialect().supportsInsertReturning();
     try (Statement statement = connection.createStatement()) {
       // READ COMMITTED: no gap locks, so inserts never wait for a claim's scan (the
       // insert-intention
@@ -355,8 +360,12 @@ public final class QueueSession implements AutoCloseable {
         "enqueue " + chunk.size() + " jobs",
         () -> {
           int count = ready.isEmpty() ? 0 : insertReady(ready);
-          for (NewJob job : delayed) {
-            count += insertDelayed(job);
+          if (batchDelayed && !delayed.isEmpty()) {
+            count += insertDelayedBatch(delayed);
+          } else {
+            for (NewJob job : delayed) {
+              count += insertDelayed(job);
+            }
           }
           connection.commit();
           return count;
@@ -368,8 +377,46 @@ public final class QueueSession implements AutoCloseable {
   }
 
   /**
-   * A delayed job goes in alone, in the scheduled state, so that its generated id is known for its
-   * schedule row (a multi-row insert does not tell every id it generated).
+   * Delayed jobs go in with one multi-row insert, in the scheduled state, whose RETURNING clause
+   * gives the id and visible_at of every row it inserted (nothing for a row ignored for a duplicate
+   * idempotency key); one more multi-row insert writes exactly those schedule rows, due at the
+   * visible_at the server computed for the job. Needs {@link Dialect#supportsInsertReturning()}.
+   */
+  private int insertDelayedBatch(List<NewJob> jobs) throws SQLException {
+    List<Long> ids = new ArrayList<>(jobs.size());
+    List<String> dueAt = new ArrayList<>(jobs.size());
+    try (PreparedStatement insert =
+        connection.prepareStatement(sql.insertScheduledReturning(jobs.size()))) {
+      int p = 1;
+      for (NewJob job : jobs) {
+        p = bindJob(insert, p, job);
+      }
+      try (ResultSet rs = insert.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+          // as text, so the DATETIME(6) goes back to the server exactly, with no time zone applied
+          dueAt.add(rs.getString(2));
+        }
+      }
+    }
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    try (PreparedStatement insert = connection.prepareStatement(sql.scheduleRows(ids.size()))) {
+      int p = 1;
+      for (int i = 0; i < ids.size(); i++) {
+        insert.setString(p++, dueAt.get(i));
+        insert.setLong(p++, ids.get(i));
+      }
+      insert.executeUpdate();
+    }
+    return ids.size();
+  }
+
+  /**
+   * Where {@code INSERT ... RETURNING} is missing (MySQL, MariaDB before 10.5), a delayed job goes
+   * in alone, in the scheduled state, so that its generated id is known for its schedule row (a
+   * multi-row insert does not tell every id it generated).
    */
   private int insertDelayed(NewJob job) throws SQLException {
     try (PreparedStatement insert =
@@ -537,6 +584,16 @@ public final class QueueSession implements AutoCloseable {
 
   Connection connection() {
     return connection;
+  }
+
+  /** Whether this session enqueues delayed jobs with multi-row statements. */
+  boolean batchesDelayedJobs() {
+    return batchDelayed;
+  }
+
+  /** For tests: enqueue delayed jobs one row per statement, as without RETURNING. */
+  void insertDelayedJobsOneByOne() {
+    batchDelayed = false;
   }
 
   private <T> T withRetry(String what, SqlAction<T> action) {

@@ -43,7 +43,10 @@ final class QueueSql {
   final String expiredUpdatePrefix;
   final String openJobsExist;
   final String stats;
+  final String insertScheduledPrefix;
+  final String insertScheduledRow;
   final String insertScheduledJob;
+  final String scheduleRowsPrefix;
   final String scheduleInsert;
   final String promoteSelect;
   final String promoteUpdatePrefix;
@@ -77,13 +80,13 @@ final class QueueSql {
             + table
             + " (payload, priority, visible_at, max_attempts, idempotency_key) VALUES ";
     insertRow = "(?, ?, NOW(6) + INTERVAL ? MICROSECOND, ?, ?)";
-    insertScheduledJob =
+    insertScheduledPrefix =
         "INSERT IGNORE INTO "
             + table
-            + " (payload, priority, visible_at, max_attempts, idempotency_key, state) VALUES "
-            + "(?, ?, NOW(6) + INTERVAL ? MICROSECOND, ?, ?, "
-            + SCHEDULED
-            + ")";
+            + " (payload, priority, visible_at, max_attempts, idempotency_key, state) VALUES ";
+    insertScheduledRow = "(?, ?, NOW(6) + INTERVAL ? MICROSECOND, ?, ?, " + SCHEDULED + ")";
+    insertScheduledJob = insertScheduledPrefix + insertScheduledRow;
+    scheduleRowsPrefix = "INSERT INTO " + scheduleTable + " (due_at, id) VALUES ";
     scheduleInsert =
         "INSERT INTO "
             + scheduleTable
@@ -181,14 +184,32 @@ final class QueueSql {
   }
 
   String insertStatement(int rows) {
-    StringBuilder sql = new StringBuilder(insertPrefix.length() + rows * (insertRow.length() + 2));
-    sql.append(insertPrefix);
+    return multiRow(insertPrefix, insertRow, rows, "");
+  }
+
+  /**
+   * A multi-row insert of scheduled jobs that returns the id and visible_at of each row it inserted
+   * (rows ignored for a duplicate idempotency key return nothing); MariaDB 10.5+ only.
+   */
+  String insertScheduledReturning(int rows) {
+    return multiRow(insertScheduledPrefix, insertScheduledRow, rows, " RETURNING id, visible_at");
+  }
+
+  /** A multi-row insert of schedule rows, {@code (due_at, id)} parameters per row. */
+  String scheduleRows(int rows) {
+    return multiRow(scheduleRowsPrefix, "(?, ?)", rows, "");
+  }
+
+  private static String multiRow(String prefix, String row, int rows, String suffix) {
+    StringBuilder sql =
+        new StringBuilder(prefix.length() + rows * (row.length() + 2) + suffix.length());
+    sql.append(prefix);
     for (int i = 0; i < rows; i++) {
       if (i > 0) {
         sql.append(", ");
       }
-      sql.append(insertRow);
+      sql.append(row);
     }
-    return sql.toString();
+    return sql.append(suffix).toString();
   }
 }

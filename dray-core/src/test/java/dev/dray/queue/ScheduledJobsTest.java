@@ -8,9 +8,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Delayed jobs (enqueued with a delay, or waiting out a retry backoff) wait in the scheduled state
@@ -109,6 +113,181 @@ class ScheduledJobsTest {
                 "SELECT COUNT(*) FROM sched_dup q JOIN sched_dup_schedule s ON s.id = q.id"
                     + " AND s.due_at = q.visible_at"))
         .isEqualTo(1);
+  }
+
+  /**
+   * {@code delayed} delayed jobs and {@code ready} ready ones, interleaved. Every delayed job has
+   * its own delay (an hour and some microseconds), written into its payload as {@code delay_us} so
+   * that {@link #assertOnePointerPerScheduledJob} can check each row got its own delay; {@code
+   * keyOf} gives the idempotency key of the i-th delayed job (null: none).
+   */
+  private static List<NewJob> mixedBatch(int delayed, int ready, IntFunction<String> keyOf) {
+    List<NewJob> jobs = new ArrayList<>(delayed + ready);
+    int d = 0;
+    int r = 0;
+    while (d < delayed || r < ready) {
+      // about delayed/ready delayed jobs per ready one, spread over the whole batch
+      if (d < delayed && (r >= ready || (long) d * ready <= (long) r * delayed)) {
+        long delayMicros = 3_600_000_000L + d * 1_001L + 7;
+        jobs.add(
+            NewJob.of("{\"d\":" + d + ",\"delay_us\":" + delayMicros + "}")
+                .withDelay(Duration.ofNanos(delayMicros * 1000))
+                .withIdempotencyKey(keyOf.apply(d)));
+        d++;
+      } else {
+        jobs.add(NewJob.of("{\"r\":" + r + "}"));
+        r++;
+      }
+    }
+    return jobs;
+  }
+
+  /**
+   * Every scheduled job of {@code table} has exactly one schedule row, with its id and due at its
+   * visible_at; there is no other schedule row; every scheduled job waits for its own delay.
+   */
+  private static void assertOnePointerPerScheduledJob(
+      TestDatabase db, String table, long scheduled, long ready) {
+    assertThat(db.queryLong("SELECT COUNT(*) FROM " + table + " WHERE state = 3"))
+        .as("scheduled jobs")
+        .isEqualTo(scheduled);
+    assertThat(db.queryLong("SELECT COUNT(*) FROM " + table + " WHERE state = 0"))
+        .as("ready jobs")
+        .isEqualTo(ready);
+    assertThat(db.queryLong("SELECT COUNT(*) FROM " + table + "_schedule"))
+        .as("schedule rows")
+        .isEqualTo(scheduled);
+    assertThat(
+            db.queryLong(
+                "SELECT COUNT(*) FROM "
+                    + table
+                    + " q JOIN "
+                    + table
+                    + "_schedule s ON s.id = q.id AND s.due_at = q.visible_at WHERE q.state = 3"))
+        .as("scheduled jobs with a schedule row of the same id and due_at")
+        .isEqualTo(scheduled);
+    assertThat(
+            db.queryLong(
+                "SELECT COUNT(*) FROM "
+                    + table
+                    + " WHERE state = 3 AND TIMESTAMPDIFF(MICROSECOND, created_at, visible_at)"
+                    + " = JSON_VALUE(payload, '$.delay_us')"))
+        .as("scheduled jobs visible after their own delay")
+        .isEqualTo(scheduled);
+  }
+
+  /** INSERT statements this session has run (INSERT ... VALUES and INSERT ... SELECT). */
+  private static long insertStatements(QueueSession session) throws SQLException {
+    try (Statement statement = session.connection().createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT SUM(VARIABLE_VALUE) FROM information_schema.SESSION_STATUS"
+                    + " WHERE VARIABLE_NAME IN ('COM_INSERT', 'COM_INSERT_SELECT')")) {
+      rs.next();
+      long value = rs.getLong(1);
+      session.connection().commit();
+      return value;
+    }
+  }
+
+  @ParameterizedTest(name = "one row per statement: {0}")
+  @ValueSource(booleans = {false, true})
+  void aBatchOfDelayedAndReadyJobsGivesEachDelayedJobOnePointer(boolean oneByOne, TestDatabase db)
+      throws Exception {
+    String table = oneByOne ? "sched_mixed_rows" : "sched_mixed_multi";
+    JobQueue queue = create(db, table, Duration.ofSeconds(1));
+    List<NewJob> jobs = mixedBatch(2_000, 500, d -> null);
+    try (QueueSession session = queue.openSession()) {
+      if (oneByOne) {
+        session.insertDelayedJobsOneByOne();
+      }
+      assertThat(session.enqueue(jobs)).isEqualTo(new EnqueueResult(2_500, 2_500));
+    }
+    assertOnePointerPerScheduledJob(db, table, 2_000, 500);
+    QueueStats stats = queue.stats();
+    assertThat(stats.ready()).isEqualTo(500);
+    assertThat(stats.delayed()).isEqualTo(2_000);
+  }
+
+  @ParameterizedTest(name = "one row per statement: {0}")
+  @ValueSource(booleans = {false, true})
+  void duplicateIdempotencyKeysAmongDelayedJobsAreIgnoredWithoutExtraPointers(
+      boolean oneByOne, TestDatabase db) throws Exception {
+    String table = oneByOne ? "sched_keys_rows" : "sched_keys_multi";
+    JobQueue queue = create(db, table, Duration.ofSeconds(1));
+    // already queued: key-0, as the first delayed job of the batch below has
+    queue.enqueue(mixedBatch(1, 0, d -> "key-0"));
+    // 600 delayed jobs: 60 without a key (every tenth), the others with 180 keys three times each
+    // (first at d = key number), spread over chunks of 300 jobs; 150 ready jobs without keys
+    List<NewJob> jobs = mixedBatch(600, 150, d -> d % 10 == 9 ? null : "key-" + (d % 200));
+    assertThat(jobs.stream().map(NewJob::idempotencyKey).filter(k -> k != null).distinct().count())
+        .isEqualTo(180);
+    try (QueueSession session = queue.openSession()) {
+      if (oneByOne) {
+        session.insertDelayedJobsOneByOne();
+      }
+      assertThat(session.enqueue(jobs, 300)).isEqualTo(new EnqueueResult(750, 60 + 179 + 150));
+      // again: every delayed job with a key is a duplicate now
+      assertThat(session.enqueue(jobs, 300)).isEqualTo(new EnqueueResult(750, 60 + 150));
+    }
+    assertOnePointerPerScheduledJob(db, table, 1 + 179 + 2 * 60, 2 * 150);
+    // the first job with each key was kept, the later ones ignored
+    assertThat(
+            db.queryLong(
+                "SELECT COUNT(*) FROM "
+                    + table
+                    + " WHERE idempotency_key IS NOT NULL"
+                    + " AND JSON_VALUE(payload, '$.d') = SUBSTRING(idempotency_key, 5)"))
+        .isEqualTo(180);
+    assertThat(db.queryLong("SELECT COUNT(*) FROM " + table + " WHERE idempotency_key IS NOT NULL"))
+        .isEqualTo(180);
+  }
+
+  /**
+   * Not timed but counted: on MariaDB 10.5+ a chunk with delayed jobs is three statements (the
+   * ready jobs, the delayed jobs with RETURNING, their schedule rows), not two per delayed job.
+   */
+  @Test
+  void onMariaDbDelayedJobsGoInWithMultiRowStatements(TestDatabase db) throws Exception {
+    JobQueue queue = create(db, "sched_count_multi", Duration.ofSeconds(1));
+    assertThat(queue.dialect().supportsInsertReturning())
+        .as("INSERT ... RETURNING on " + queue.dialect().productName())
+        .isTrue();
+    try (QueueSession session = queue.openSession()) {
+      assertThat(session.batchesDelayedJobs()).isTrue();
+      long before = insertStatements(session);
+      // 2,500 jobs in chunks of 1,000: 800 + 800 + 400 delayed ones
+      assertThat(session.enqueue(mixedBatch(2_000, 500, d -> null)))
+          .isEqualTo(new EnqueueResult(2_500, 2_500));
+      assertThat(insertStatements(session) - before).as("INSERT statements").isEqualTo(3 * 3);
+
+      before = insertStatements(session);
+      assertThat(session.enqueue(mixedBatch(5, 0, d -> null)).inserted()).isEqualTo(5);
+      assertThat(insertStatements(session) - before).as("INSERT statements").isEqualTo(2);
+
+      // every delayed job a duplicate: nothing returned, so no schedule rows to write
+      List<NewJob> keyed = mixedBatch(3, 0, d -> "dup-" + d);
+      assertThat(session.enqueue(keyed).inserted()).isEqualTo(3);
+      before = insertStatements(session);
+      assertThat(session.enqueue(keyed).inserted()).isZero();
+      assertThat(insertStatements(session) - before).as("INSERT statements").isEqualTo(1);
+    }
+    assertOnePointerPerScheduledJob(db, "sched_count_multi", 2_008, 500);
+  }
+
+  /** The row-by-row path (MySQL, MariaDB before 10.5): two statements per delayed job. */
+  @Test
+  void withoutReturningDelayedJobsGoInOneRowPerStatement(TestDatabase db) throws Exception {
+    JobQueue queue = create(db, "sched_count_rows", Duration.ofSeconds(1));
+    try (QueueSession session = queue.openSession()) {
+      session.insertDelayedJobsOneByOne();
+      assertThat(session.batchesDelayedJobs()).isFalse();
+      long before = insertStatements(session);
+      assertThat(session.enqueue(mixedBatch(200, 50, d -> null)))
+          .isEqualTo(new EnqueueResult(250, 250));
+      assertThat(insertStatements(session) - before).as("INSERT statements").isEqualTo(1 + 2 * 200);
+    }
+    assertOnePointerPerScheduledJob(db, "sched_count_rows", 200, 50);
   }
 
   /**
