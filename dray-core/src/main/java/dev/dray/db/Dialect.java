@@ -59,6 +59,9 @@ public interface Dialect {
   /** The server's current Threads_running. */
   long threadsRunning(Connection connection) throws SQLException;
 
-  /** Replication lag of a replica in seconds, or -1 if it is not replicating. */
+  /**
+   * Replication lag of a replica in seconds, or -1 if it is not replicating. Needs REPLICA MONITOR
+   * on MariaDB (REPLICATION CLIENT is not enough there) and REPLICATION CLIENT on MySQL.
+   */
   long replicaLagSeconds(Connection connection) throws SQLException;
 }
