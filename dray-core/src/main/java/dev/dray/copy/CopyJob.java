@@ -329,6 +329,7 @@ public final class CopyJob {
 
   private Prepared prepare(Connection source, Connection target) throws SQLException {
     checkThrottleQuery(source);
+    checkReplicas();
     Dialect dialect = Dialects.detect(source);
     TableInfo sourceInfo = new TableInspector(source).inspect(settings.sourceTable());
     TableInspector targetInspector = new TableInspector(target);
@@ -393,6 +394,31 @@ public final class CopyJob {
       rs.next();
     } catch (SQLException e) {
       throw DrayException.usage("the throttle query cannot run: " + SqlErrors.describe(e));
+    }
+  }
+
+  /**
+   * Reads each replica's lag once up front, with the replica's own credentials: a wrong password, a
+   * missing privilege or a wrong URL would otherwise hold the copy paused forever ("cannot check
+   * replica lag"), which looks like a hang. A replica that does not replicate right now is no error
+   * here: it holds the copy back until it does.
+   */
+  private void checkReplicas() {
+    for (ConnectionConfig replica : settings.throttle().replicas()) {
+      try (Connection connection = Connections.open(replica)) {
+        Dialects.detect(connection).replicaLagSeconds(connection);
+      } catch (DrayException e) {
+        throw new DrayException(e.code(), "replica: " + e.getMessage(), e);
+      } catch (SQLException e) {
+        throw new DrayException(
+            SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED,
+            "replica: cannot read the replication status of "
+                + replica.safeUrl()
+                + (replica.user() == null ? "" : " as " + replica.user())
+                + ": "
+                + SqlErrors.describe(e),
+            e);
+      }
     }
   }
 

@@ -77,6 +77,37 @@ public interface Dialect {
   /** The server's current Threads_running. */
   long threadsRunning(Connection connection) throws SQLException;
 
-  /** Replication lag of a replica in seconds, or -1 if it is not replicating. */
+  // --- row checksums (verify): source and target must render the same row to the same hash ---
+
+  /**
+   * A column's value as text that does not depend on the declared width, so that a DATETIME(3)
+   * value and the same value in a DATETIME(6) column, or 1.5 in DECIMAL(5,1) and DECIMAL(8,3), hash
+   * alike. NULL stays NULL.
+   */
+  String checksumText(ColumnInfo column);
+
+  /**
+   * One row as text to hash: a flag per column that tells NULL from an empty string, then each
+   * column's {@link #checksumText}, with a separator.
+   */
+  String checksumRowText(List<ColumnInfo> columns);
+
+  /** The hash of a text as hexadecimal text (MD5): compared row by row to find differing keys. */
+  String rowHash(String text);
+
+  /** The hash of a text as an unsigned 64-bit integer (the first 64 bits of {@link #rowHash}). */
+  String rowHash64(String text);
+
+  /**
+   * The SELECT list that fingerprints a range from its rows' {@link #rowHash64} values in column
+   * {@code hash}: the row count, the SUM and the XOR of the hashes (0 for no rows), none of which
+   * depends on row order.
+   */
+  String rowHashAggregates(String hash);
+
+  /**
+   * Replication lag of a replica in seconds, or -1 if it is not replicating. Needs REPLICA MONITOR
+   * on MariaDB (REPLICATION CLIENT is not enough there) and REPLICATION CLIENT on MySQL.
+   */
   long replicaLagSeconds(Connection connection) throws SQLException;
 }

@@ -5,9 +5,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.StringJoiner;
 import java.util.stream.Collectors;
 
-/** What MariaDB and MySQL have in common: backtick quoting, LOCK TABLES, SHOW STATUS. */
+/**
+ * What MariaDB and MySQL have in common: backtick quoting, LOCK TABLES, SHOW STATUS, MD5 row
+ * checksums.
+ */
 abstract class MySqlFamilyDialect implements Dialect {
   private final String productName;
 
@@ -59,6 +63,44 @@ abstract class MySqlFamilyDialect implements Dialect {
     try (Statement statement = connection.createStatement()) {
       statement.execute("UNLOCK TABLES");
     }
+  }
+
+  @Override
+  public String checksumText(ColumnInfo column) {
+    String quoted = quote(column.name());
+    return switch (column.dataType()) {
+      case "datetime", "timestamp" -> "DATE_FORMAT(" + quoted + ", '%Y-%m-%d %H:%i:%s.%f')";
+      case "time" -> "TIME_FORMAT(" + quoted + ", '%H:%i:%s.%f')";
+      case "decimal" -> "CAST(" + quoted + " AS DECIMAL(65, 30))";
+      default -> quoted;
+    };
+  }
+
+  /** {@code CONCAT_WS('|', CONCAT(ISNULL(a), ISNULL(b)), a, b)}: CONCAT_WS skips NULLs. */
+  @Override
+  public String checksumRowText(List<ColumnInfo> columns) {
+    StringJoiner flags = new StringJoiner(", ", "CONCAT(", ")");
+    StringBuilder values = new StringBuilder();
+    for (ColumnInfo column : columns) {
+      flags.add("ISNULL(" + quote(column.name()) + ")");
+      values.append(", ").append(checksumText(column));
+    }
+    return "CONCAT_WS('|', " + flags + values + ")";
+  }
+
+  @Override
+  public String rowHash(String text) {
+    return "MD5(" + text + ")";
+  }
+
+  @Override
+  public String rowHash64(String text) {
+    return "CAST(CONV(LEFT(" + rowHash(text) + ", 16), 16, 10) AS UNSIGNED)";
+  }
+
+  @Override
+  public String rowHashAggregates(String hash) {
+    return "COUNT(*), COALESCE(SUM(" + hash + "), 0), COALESCE(BIT_XOR(" + hash + "), 0)";
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.dray.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * log and an embedded MariaDB replica that replicates from it over TCP (GTID). The copies run on
  * the primary (source and target there, as in {@link CopyThrottleTest}); their rows replicate. Lag
  * is made for real: a table lock on the replica that blocks its SQL thread, delayed replication
- * ({@code MASTER_DELAY}), a stopped SQL thread. Always uses its own pair, whatever {@code
- * DRAY_TEST_MARIADB_URL} says.
+ * ({@code MASTER_DELAY}), a stopped SQL thread. The lag is read as root, and in one test as an
+ * account of the replica's own with a password and only REPLICA MONITOR; wrong credentials for the
+ * replica fail the copy up front. Always uses its own pair, whatever {@code DRAY_TEST_MARIADB_URL}
+ * says.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ReplicaLagThrottleTest {
@@ -53,7 +57,23 @@ class ReplicaLagThrottleTest {
   private static final String SCHEMA = "dray_replica_lag";
   private static final String REPL_USER = "dray_repl";
   private static final String REPL_PASSWORD = "dray-repl-pw";
+
+  /** An account on the replica that may read its replication status and nothing else. */
+  private static final String MONITOR_USER = "dray_lag_monitor";
+
+  private static final String MONITOR_PASSWORD = "Lag-Monitor-Pw-5521";
+  private static final String WRONG_PASSWORD = "Wrong-Monitor-Pw-7740";
+
+  /**
+   * An account with the MySQL-style grant REPLICATION CLIENT, which MariaDB 10.5+ calls BINLOG
+   * MONITOR.
+   */
+  private static final String CLIENT_USER = "dray_lag_client";
+
   private static final Duration AWAIT = Duration.ofSeconds(30);
+
+  /** How soon a copy whose replica cannot be checked must fail. */
+  private static final Duration FAIL_WITHIN = Duration.ofSeconds(10);
 
   /** How long a test watches a held-back copy to see that it stays held back. */
   private static final Duration HOLD = Duration.ofMillis(1500);
@@ -66,6 +86,9 @@ class ReplicaLagThrottleTest {
   private static EmbeddedMariaDb replica;
   private static ConnectionConfig primaryConfig;
   private static ConnectionConfig replicaConfig;
+
+  /** The replica reached as {@link #MONITOR_USER}, with a URL that names no user or database. */
+  private static ConnectionConfig replicaAsMonitor;
 
   @BeforeAll
   static void startReplicatingPair() throws Exception {
@@ -112,7 +135,13 @@ class ReplicaLagThrottleTest {
     execute(
         primaryConfig,
         "CREATE DATABASE " + SCHEMA + " CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
-        "CREATE TABLE " + SCHEMA + ".blocker (id INT NOT NULL PRIMARY KEY)");
+        "CREATE TABLE " + SCHEMA + ".blocker (id INT NOT NULL PRIMARY KEY)",
+        // accounts are created on the primary and replicate, as an operator would do it
+        "CREATE USER '" + MONITOR_USER + "'@'127.0.0.1' IDENTIFIED BY '" + MONITOR_PASSWORD + "'",
+        "GRANT REPLICA MONITOR ON *.* TO '" + MONITOR_USER + "'@'127.0.0.1'",
+        "CREATE USER '" + CLIENT_USER + "'@'127.0.0.1' IDENTIFIED BY '" + MONITOR_PASSWORD + "'",
+        "GRANT REPLICATION CLIENT ON *.* TO '" + CLIENT_USER + "'@'127.0.0.1'");
+    replicaAsMonitor = new ConnectionConfig(replica.jdbcUrl(""), MONITOR_USER, MONITOR_PASSWORD);
     awaitReplicated();
     LOG.info("replicating pair ready in {} ms", (System.nanoTime() - started) / 1_000_000);
   }
@@ -255,25 +284,145 @@ class ReplicaLagThrottleTest {
   }
 
   /**
+   * The replica reached with an account of its own (a password, only REPLICA MONITOR): the copy
+   * reads the lag as that account, is held back while the replica lags and goes on once it caught
+   * up.
+   */
+  @Test
+  void readsTheLagWithTheReplicasOwnAccount() throws Exception {
+    try (Connection monitor = Connections.open(replicaAsMonitor);
+        Statement statement = monitor.createStatement()) {
+      assertThatThrownBy(
+              () -> statement.executeQuery("SELECT COUNT(*) FROM " + SCHEMA + ".blocker"))
+          .as("the monitor account reads no table")
+          .hasMessageContaining("denied");
+    }
+    createTables("monitored");
+    Connection holder = Connections.open(replica.connectionConfig(SCHEMA));
+    try {
+      try (Statement statement = holder.createStatement()) {
+        statement.execute("LOCK TABLES blocker WRITE");
+      }
+      execute(primaryConfig, "INSERT INTO " + SCHEMA + ".blocker VALUES (3)");
+      assertHeldBackWhileLagging(
+          "monitored",
+          replicaAsMonitor,
+          () -> {
+            try (Statement statement = holder.createStatement()) {
+              statement.execute("UNLOCK TABLES");
+            }
+          });
+    } finally {
+      holder.close();
+    }
+  }
+
+  /**
+   * Wrong credentials for the replica, or an account that may not read the replication status, fail
+   * the copy before it starts (not a copy held back forever by "cannot check replica lag"), with
+   * one line that names the replica and the user and never the password.
+   */
+  @Test
+  void aReplicaThatCannotBeCheckedFailsTheCopyAtOnce() throws Exception {
+    createTables("unchecked");
+    ConnectionConfig wrongPassword = replicaAsMonitor.withPassword(WRONG_PASSWORD);
+    ConnectionConfig clientOnly =
+        new ConnectionConfig(replica.jdbcUrl(""), CLIENT_USER, MONITOR_PASSWORD);
+    // what the throttle condition alone would say, again and again
+    ThrottleCondition condition = ThrottleConditions.replicaLag(wrongPassword, MAX_LAG);
+    try {
+      assertThat(condition.check().orElse("")).startsWith("cannot check replica lag of ");
+    } finally {
+      condition.close();
+    }
+
+    DrayException denied = copyFailure(job("unchecked", wrongPassword).build());
+    LOG.info("a wrong replica password: {}", denied.getMessage());
+    assertThat(denied.code()).isEqualTo(ErrorCode.ACCESS_DENIED);
+    assertThat(denied.getMessage())
+        .startsWith(
+            "replica: cannot connect to " + wrongPassword.safeUrl() + " as " + MONITOR_USER + ": ")
+        .contains("Access denied")
+        .doesNotContain(WRONG_PASSWORD)
+        .doesNotContain(MONITOR_PASSWORD)
+        .doesNotContain("\n");
+
+    DrayException noPrivilege = copyFailure(job("unchecked", clientOnly).build());
+    LOG.info("a replica account without REPLICA MONITOR: {}", noPrivilege.getMessage());
+    assertThat(noPrivilege.code()).isEqualTo(ErrorCode.ACCESS_DENIED);
+    assertThat(noPrivilege.getMessage())
+        .startsWith(
+            "replica: cannot read the replication status of "
+                + clientOnly.safeUrl()
+                + " as "
+                + CLIENT_USER
+                + ": ")
+        .contains("SLAVE MONITOR")
+        .doesNotContain(MONITOR_PASSWORD)
+        .doesNotContain("\n");
+
+    assertThatThrownBy(() -> job("unchecked", wrongPassword).build().plan())
+        .as("--dry-run checks the replica too")
+        .isInstanceOf(DrayException.class)
+        .hasMessageStartingWith("replica: cannot connect to ");
+    assertThat(countOnPrimary("unchecked_copy")).isZero();
+  }
+
+  /** Runs a copy that must fail before its workers start, within {@link #FAIL_WITHIN}. */
+  private static DrayException copyFailure(CopyJob job) throws Exception {
+    AtomicReference<Supplier<CopyProgress>> progress = new AtomicReference<>();
+    Cancellation cancellation = new Cancellation();
+    CompletableFuture<CopyResult> result = start(job, cancellation, progress);
+    try {
+      CopyResult done = result.get(FAIL_WITHIN.toSeconds(), TimeUnit.SECONDS);
+      throw new AssertionError("the copy did not fail: " + done);
+    } catch (TimeoutException e) {
+      Supplier<CopyProgress> supplier = progress.get();
+      throw new AssertionError(
+          "the copy did not fail within "
+              + FAIL_WITHIN
+              + "; progress: "
+              + (supplier == null ? "not started" : supplier.get()),
+          e);
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).as("why the copy failed").isInstanceOf(DrayException.class);
+      assertThat(progress.get()).as("the copy's workers started").isNull();
+      return (DrayException) e.getCause();
+    } finally {
+      cancellation.cancel(new DrayException(ErrorCode.INTERRUPTED, "test over"));
+    }
+  }
+
+  /**
    * The replica is about to lag (its SQL thread is stuck behind an event written on the primary).
    * Waits until it lags more than {@link #MAX_LAG}, runs a copy that must stay held back with the
    * lag as its reason, calls {@code release} and expects the copy to finish with every row.
    */
   private static void assertHeldBackWhileLagging(String name, SqlAction release) throws Exception {
+    assertHeldBackWhileLagging(name, replicaConfig, release);
+  }
+
+  /**
+   * {@link #assertHeldBackWhileLagging(String, SqlAction)} with the lag read as {@code watched}.
+   */
+  private static void assertHeldBackWhileLagging(
+      String name, ConnectionConfig watched, SqlAction release) throws Exception {
     Map<String, String> lagging =
         awaitReplicaStatus(
             "Seconds_Behind_Master above " + MAX_LAG.toSeconds(),
             s -> lag(s) != null && Long.parseLong(lag(s)) > MAX_LAG.toSeconds());
     assertThat(lagging.get("Slave_SQL_Running")).isEqualTo("Yes");
-    ThrottleCondition condition = ThrottleConditions.replicaLag(replicaConfig, MAX_LAG);
+    ThrottleCondition condition = ThrottleConditions.replicaLag(watched, MAX_LAG);
     Cancellation cancellation = new Cancellation();
     try {
       assertThat(condition.check().orElse(""))
           .as("condition on the lagging replica")
-          .startsWith("replica " + replicaConfig.safeUrl() + " lags ");
+          .startsWith("replica " + watched.safeUrl() + " lags ");
+      condition.close(); // from here on, the copy's own check is the only one
 
       AtomicReference<Supplier<CopyProgress>> progress = new AtomicReference<>();
-      CompletableFuture<CopyResult> result = start(job(name).build(), cancellation, progress);
+      CompletableFuture<CopyResult> result =
+          start(job(name, watched).build(), cancellation, progress);
       CopyProgress held = awaitThrottled(result, progress, " lags ");
       long firstLag = reportedLag(held.throttleReason());
       assertThat(firstLag).isGreaterThan(MAX_LAG.toSeconds());
@@ -292,6 +441,14 @@ class ReplicaLagThrottleTest {
       assertThat(stillHeld.rowsCopied()).as("rows copied after %s more", HOLD).isZero();
       assertThat(countOnPrimary(name + "_copy")).isZero();
       assertThat(stillHeld.throttledSeconds()).isGreaterThan(1.0);
+      assertThat(
+              queryLong(
+                  replicaConfig,
+                  "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '"
+                      + watched.user()
+                      + "'"))
+          .as("sessions of %s on the replica: the copy's lag check", watched.user())
+          .isPositive();
 
       release.run();
       CopyResult done = finish(result);
@@ -331,13 +488,17 @@ class ReplicaLagThrottleTest {
   }
 
   private static CopyJob.Builder job(String name) {
+    return job(name, replicaConfig);
+  }
+
+  private static CopyJob.Builder job(String name, ConnectionConfig watched) {
     return CopyJob.builder()
         .source(primary.connectionConfig(SCHEMA))
         .sourceTable(new TableName(SCHEMA, name))
         .targetTable(new TableName(SCHEMA, name + "_copy"))
         .chunkRows(100)
         .workers(2)
-        .replica(replicaConfig)
+        .replica(watched)
         .maxReplicaLag(MAX_LAG);
   }
 
