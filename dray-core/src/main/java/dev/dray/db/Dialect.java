@@ -34,16 +34,6 @@ public interface Dialect {
   /** The clause that takes exclusive row locks and skips rows other transactions hold. */
   String skipLockedClause();
 
-  /**
-   * Turns this session's CHECK constraint checks off, or back on: for moving rows dray has already
-   * checked (a bulk enqueue's payloads, validated in its hold table) without checking each one
-   * again. Returns false, and changes nothing, where the server has no such switch (MySQL, whose
-   * JSON columns validate natively).
-   */
-  default boolean setCheckConstraintChecks(Connection connection, boolean on) throws SQLException {
-    return false;
-  }
-
   /** Whether {@code SELECT ... PARTITION (p)} and information_schema partitions are available. */
   default boolean supportsPartitionSelection() {
     return true;

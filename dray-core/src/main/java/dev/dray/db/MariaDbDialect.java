@@ -1,9 +1,5 @@
 package dev.dray.db;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-
 /** MariaDB 10.6 and later. */
 final class MariaDbDialect extends MySqlFamilyDialect {
   private final boolean insertReturning;
@@ -24,14 +20,6 @@ final class MariaDbDialect extends MySqlFamilyDialect {
   @Override
   public String sharedLockClause() {
     return "LOCK IN SHARE MODE";
-  }
-
-  @Override
-  public boolean setCheckConstraintChecks(Connection connection, boolean on) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("SET SESSION check_constraint_checks = " + (on ? 1 : 0));
-    }
-    return true;
   }
 
   @Override

@@ -340,10 +340,7 @@ public final class BulkEnqueue {
     long first = minHoldId - 1;
     long chunks = Math.max(0, (maxHoldId - first + chunkSize - 1) / chunkSize);
     int count = (int) Math.max(1, Math.min(moversFor(queue), chunks));
-    boolean skipPayloadCheck = QueueSchema.onlyPayloadCheck(c, queue.table());
-    c.commit();
-    Movers run =
-        new Movers(queue, move, first, maxHoldId, chunks, count, submitted, skipPayloadCheck);
+    Movers run = new Movers(queue, move, first, maxHoldId, chunks, count, submitted);
     long inserted = run.moveAll(session);
     LOG.debug(
         "moved {} of {} jobs from {} into {} with {} mover(s)",
@@ -395,7 +392,6 @@ public final class BulkEnqueue {
     private final long chunks;
     private final int count;
     private final long submitted;
-    private final boolean skipPayloadCheck;
     private final AtomicLong inserted = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -406,8 +402,7 @@ public final class BulkEnqueue {
         long last,
         long chunks,
         int count,
-        long submitted,
-        boolean skipPayloadCheck) {
+        long submitted) {
       this.queue = queue;
       this.move = move;
       this.first = first;
@@ -415,7 +410,6 @@ public final class BulkEnqueue {
       this.chunks = chunks;
       this.count = count;
       this.submitted = submitted;
-      this.skipPayloadCheck = skipPayloadCheck;
     }
 
     /** Runs mover 0 on {@code session} in this thread and the others on their own connections. */
@@ -489,37 +483,13 @@ public final class BulkEnqueue {
       return inserted.get();
     }
 
-    /**
-     * Moves this mover's part. The payloads were validated in the hold table, which nobody else
-     * writes, so when the queue table's only CHECK is its JSON payload's (MariaDB), the session's
-     * checks are switched off while it moves, and back on after: checking every payload a second
-     * time made the move markedly dearer (docs/BENCHMARKS.md, W3).
-     */
     private void moveRange(QueueSession session, int mover) {
       long from = first + chunks * mover / count * chunkSize;
       long to = Math.min(last, first + chunks * (mover + 1) / count * chunkSize);
-      boolean checksOff = skipPayloadCheck && setChecks(session, false);
-      try {
-        for (long low = from; low < to && failure.get() == null; low += chunkSize) {
-          inserted.addAndGet(
-              session.executeCommitted(
-                  "move jobs from the hold table", move, low, Math.min(low + chunkSize, to)));
-        }
-      } finally {
-        if (checksOff) {
-          setChecks(session, true);
-        }
-      }
-    }
-
-    /** Returns whether the switch took effect; a server that refuses it just keeps checking. */
-    private boolean setChecks(QueueSession session, boolean on) {
-      try {
-        return queue.dialect().setCheckConstraintChecks(session.connection(), on);
-      } catch (SQLException e) {
-        LOG.debug(
-            "cannot switch CHECK constraints {}: {}", on ? "on" : "off", SqlErrors.describe(e));
-        return false;
+      for (long low = from; low < to && failure.get() == null; low += chunkSize) {
+        inserted.addAndGet(
+            session.executeCommitted(
+                "move jobs from the hold table", move, low, Math.min(low + chunkSize, to)));
       }
     }
 

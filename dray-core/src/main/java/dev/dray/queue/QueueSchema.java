@@ -158,28 +158,6 @@ public final class QueueSchema {
     }
   }
 
-  /**
-   * Whether the only CHECK constraint on the queue table is the one its JSON payload column brings
-   * ({@code json_valid(payload)}, MariaDB), so that switching the session's checks off while moving
-   * validated payloads skips nothing else. False where it cannot be told (MySQL lists check
-   * constraints elsewhere, and has no such switch).
-   */
-  static boolean onlyPayloadCheck(Connection connection, TableName table) {
-    try (PreparedStatement select =
-        connection.prepareStatement(
-            "SELECT COUNT(*), SUM(LOWER(REPLACE(check_clause, '`', '')) = 'json_valid(payload)')"
-                + " FROM information_schema.check_constraints"
-                + " WHERE constraint_schema = ? AND table_name = ?")) {
-      select.setString(1, table.schema());
-      select.setString(2, table.table());
-      try (ResultSet rs = select.executeQuery()) {
-        return rs.next() && rs.getLong(1) == 1 && rs.getLong(2) == 1;
-      }
-    } catch (SQLException e) {
-      return false;
-    }
-  }
-
   /** Whether a table exists; the queue's own checks use it to fail early with a clear message. */
   static boolean exists(Connection connection, TableName table) {
     try {

@@ -122,38 +122,6 @@ class BulkEnqueueHoldTableTest {
   }
 
   @Test
-  void movesSkipOnlyThePayloadCheckTheHoldTableAlreadyMade(TestDatabase db) {
-    users(db, 3000);
-    JobQueue.init(db.config(), "checked", false);
-    try (Connection c = db.connect()) {
-      assertThat(QueueSchema.onlyPayloadCheck(c, db.table("checked"))).isTrue();
-    } catch (SQLException e) {
-      throw new AssertionError(e);
-    }
-    // a check of the user's own: the movers must not switch it off with the payload's
-    db.execute("ALTER TABLE checked ADD CONSTRAINT urgent_only CHECK (priority < 5)");
-    try (Connection c = db.connect()) {
-      assertThat(QueueSchema.onlyPayloadCheck(c, db.table("checked"))).isFalse();
-    } catch (SQLException e) {
-      throw new AssertionError(e);
-    }
-    BulkEnqueueResult result =
-        BulkEnqueue.builder()
-            .shard(db.config())
-            .queue("checked")
-            .query("SELECT JSON_OBJECT('user', id) AS payload, id % 10 AS priority FROM users")
-            .viaHoldTable(true)
-            .chunkSize(500)
-            .build()
-            .run();
-    assertThat(result.submitted()).isEqualTo(3000);
-    // INSERT IGNORE skips the rows the user's check refuses; none of them got in
-    assertThat(result.inserted()).isEqualTo(1500);
-    assertThat(db.queryLong("SELECT COUNT(*) FROM checked WHERE priority >= 5")).isZero();
-    assertThat(db.queryLong("SELECT COUNT(*) FROM checked")).isEqualTo(1500);
-  }
-
-  @Test
   void firstMoverFailureStopsTheOthersAndSaysHowManyWereEnqueued(TestDatabase db) {
     users(db, 40_000);
     JobQueue.init(db.config(), "failing", false);
