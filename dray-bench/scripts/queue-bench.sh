@@ -46,6 +46,9 @@ for run in $(seq 1 "$runs"); do
   for strategy in simple chunk skip-locked; do
     record "static-15k-$strategy-c5" dray queue bench --db "$url" --strategy "$strategy" --jobs 15000 --consumers 5
   done
+  # the peer in the dynamic mode: 5 producers scheduling for 20 s, 5 scheduler threads, 10 s drain
+  record peer-db-scheduler-dynamic-p5-t5-20s-poll100ms java -cp "$peer_cp" dev.dray.bench.queue.DbSchedulerPeer "$peer_url" 0 5 100 dynamic 5 20 10
+  record peer-db-scheduler-dynamic-p5-t5-20s-poll10ms java -cp "$peer_cp" dev.dray.bench.queue.DbSchedulerPeer "$peer_url" 0 5 10 dynamic 5 20 10
   for strategy in simple chunk skip-locked; do
     record "dynamic-p5-c5-20s-$strategy" dray queue bench --db "$url" --strategy "$strategy" --producers 5 --consumers 5 --seconds 20 --drain 10s
   done
