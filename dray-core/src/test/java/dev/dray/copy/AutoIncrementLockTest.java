@@ -2,6 +2,7 @@ package dev.dray.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dray.db.TableName;
 import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
 import java.sql.Connection;
@@ -21,20 +22,33 @@ class AutoIncrementLockTest {
     try (Connection c = db.connect()) {
       Optional<String> aiParallel =
           AutoIncrementLock.serializationWarning(c, db.table("ai_target"), 4);
-      if (mode < 2) {
-        assertThat(aiParallel)
-            .hasValueSatisfying(
-                w ->
-                    assertThat(w)
-                        .contains("ai_target")
-                        .contains("AUTO_INCREMENT column (id)")
-                        .contains("innodb_autoinc_lock_mode=" + mode)
-                        .contains("innodb_autoinc_lock_mode=2"));
-      } else {
-        assertThat(aiParallel).isEmpty();
-      }
+      assertThat(aiParallel)
+          .hasValueSatisfying(
+              w ->
+                  assertThat(w)
+                      .contains("ai_target")
+                      .contains("AUTO_INCREMENT column (id)")
+                      .contains("innodb_autoinc_lock_mode=" + mode + ":")
+                      .contains("--chunk-time 500ms"));
       assertThat(AutoIncrementLock.serializationWarning(c, db.table("ai_target"), 1)).isEmpty();
       assertThat(AutoIncrementLock.serializationWarning(c, db.table("plain_target"), 4)).isEmpty();
     }
+  }
+
+  @Test
+  void saysWhyForEachLockMode() {
+    TableName table = new TableName("shop", "t_copy");
+    for (int mode : new int[] {0, 1}) {
+      assertThat(AutoIncrementLock.warning(table, "id", mode, 4))
+          .contains("innodb_autoinc_lock_mode=" + mode + ": each chunk's INSERT ... SELECT holds")
+          .contains("the 4 workers will mostly take turns")
+          .contains("--chunk-time 500ms");
+    }
+    assertThat(AutoIncrementLock.warning(table, "id", 2, 4))
+        .contains("innodb_autoinc_lock_mode=2: every row inserted still updates")
+        .doesNotContain("AUTO-INC lock until")
+        .contains("--chunk-time 500ms");
+    assertThat(AutoIncrementLock.warning(table, "id", -1, 4))
+        .contains("innodb_autoinc_lock_mode=unknown: each chunk's");
   }
 }
