@@ -27,22 +27,15 @@ class CredentialOptionsTest {
   private static final String REPLICA = "jdbc:mariadb://rep-host:3306/shop";
 
   private static CopyCommand copy(String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--source",
-                SOURCE,
-                "--table",
-                "shop.orders",
-                "--target-table",
-                "shop.orders_copy"));
-    args.addAll(List.of(extra));
-    CopyCommand command = new CopyCommand();
-    new CommandLine(command).parseArgs(args.toArray(String[]::new));
-    return command;
+    return parse(new CopyCommand(), extra);
   }
 
   private static VerifyCommand verify(String... extra) {
+    return parse(new VerifyCommand(), extra);
+  }
+
+  /** Parses the table pair's required options plus {@code extra} into {@code command}. */
+  private static <T> T parse(T command, String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -53,7 +46,6 @@ class CredentialOptionsTest {
                 "--target-table",
                 "shop.orders_copy"));
     args.addAll(List.of(extra));
-    VerifyCommand command = new VerifyCommand();
     new CommandLine(command).parseArgs(args.toArray(String[]::new));
     return command;
   }

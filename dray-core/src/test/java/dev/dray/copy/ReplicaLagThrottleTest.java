@@ -168,23 +168,35 @@ class ReplicaLagThrottleTest {
     awaitReplicaStatus("caught up (Seconds_Behind_Master 0)", s -> "0".equals(lag(s)));
   }
 
+  /**
+   * Locks the replica's {@code blocker} table and inserts {@code value} into it on the primary: the
+   * replica's SQL thread then waits at that event until the returned connection unlocks or closes.
+   */
+  private Connection blockReplicaSqlThread(int value) throws SQLException {
+    Connection holder = Connections.open(replica.connectionConfig(SCHEMA));
+    try (Statement statement = holder.createStatement()) {
+      statement.execute("LOCK TABLES blocker WRITE");
+      execute(primaryConfig, "INSERT INTO " + SCHEMA + ".blocker VALUES (" + value + ")");
+      return holder;
+    } catch (SQLException | RuntimeException e) {
+      holder.close();
+      throw e;
+    }
+  }
+
+  private static void unlockTables(Connection holder) throws SQLException {
+    try (Statement statement = holder.createStatement()) {
+      statement.execute("UNLOCK TABLES");
+    }
+  }
+
   @Test
   void pausesWhileTheReplicaSqlThreadIsBlockedAndResumesOnceItCatchesUp() throws Exception {
     createTables("locked");
     // a lock on the replica blocks its SQL thread at the next event that touches the table
-    Connection holder = Connections.open(replica.connectionConfig(SCHEMA));
+    Connection holder = blockReplicaSqlThread(1);
     try {
-      try (Statement statement = holder.createStatement()) {
-        statement.execute("LOCK TABLES blocker WRITE");
-      }
-      execute(primaryConfig, "INSERT INTO " + SCHEMA + ".blocker VALUES (1)");
-      assertHeldBackWhileLagging(
-          "locked",
-          () -> {
-            try (Statement statement = holder.createStatement()) {
-              statement.execute("UNLOCK TABLES");
-            }
-          });
+      assertHeldBackWhileLagging("locked", () -> unlockTables(holder));
     } finally {
       holder.close(); // releases the lock if the test failed before
     }
@@ -298,20 +310,9 @@ class ReplicaLagThrottleTest {
           .hasMessageContaining("denied");
     }
     createTables("monitored");
-    Connection holder = Connections.open(replica.connectionConfig(SCHEMA));
+    Connection holder = blockReplicaSqlThread(3);
     try {
-      try (Statement statement = holder.createStatement()) {
-        statement.execute("LOCK TABLES blocker WRITE");
-      }
-      execute(primaryConfig, "INSERT INTO " + SCHEMA + ".blocker VALUES (3)");
-      assertHeldBackWhileLagging(
-          "monitored",
-          replicaAsMonitor,
-          () -> {
-            try (Statement statement = holder.createStatement()) {
-              statement.execute("UNLOCK TABLES");
-            }
-          });
+      assertHeldBackWhileLagging("monitored", replicaAsMonitor, () -> unlockTables(holder));
     } finally {
       holder.close();
     }

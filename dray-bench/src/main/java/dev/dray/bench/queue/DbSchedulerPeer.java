@@ -85,18 +85,7 @@ public final class DbSchedulerPeer {
     scheduler.start();
     // The executions are complete when their rows are gone; the handler count alone would stop
     // the clock before db-scheduler's own completion (delete) committed.
-    long deadline = start + Duration.ofMinutes(10).toNanos();
-    long left;
-    try (Connection c = dataSource.getConnection();
-        Statement statement = c.createStatement()) {
-      do {
-        Thread.sleep(20);
-        try (var rs = statement.executeQuery("SELECT COUNT(*) FROM scheduled_tasks")) {
-          rs.next();
-          left = rs.getLong(1);
-        }
-      } while (left > 0 && System.nanoTime() < deadline);
-    }
+    long left = waitUntilEmpty(dataSource, start + Duration.ofMinutes(10).toNanos());
     double wall = (System.nanoTime() - start) / 1e9;
     scheduler.stop();
     dataSource.close();
@@ -180,18 +169,7 @@ public final class DbSchedulerPeer {
     for (Thread producer : producerThreads) {
       producer.join();
     }
-    long drainDeadline = System.nanoTime() + drain.toNanos();
-    long left;
-    try (Connection c = dataSource.getConnection();
-        Statement statement = c.createStatement()) {
-      do {
-        Thread.sleep(20);
-        try (var rs = statement.executeQuery("SELECT COUNT(*) FROM scheduled_tasks")) {
-          rs.next();
-          left = rs.getLong(1);
-        }
-      } while (left > 0 && System.nanoTime() < drainDeadline);
-    }
+    long left = waitUntilEmpty(dataSource, System.nanoTime() + drain.toNanos());
     double wall = (System.nanoTime() - start) / 1e9;
     scheduler.stop();
     dataSource.close();
@@ -215,6 +193,26 @@ public final class DbSchedulerPeer {
         percentileMillis(startLatencies, 50),
         percentileMillis(startLatencies, 99),
         percentileMillis(insertLatencies, 99));
+  }
+
+  /**
+   * Polls until db-scheduler's table is empty or the deadline (System.nanoTime) passes; returns the
+   * executions left in it.
+   */
+  private static long waitUntilEmpty(MariaDbPoolDataSource dataSource, long deadline)
+      throws SQLException, InterruptedException {
+    long left;
+    try (Connection c = dataSource.getConnection();
+        Statement statement = c.createStatement()) {
+      do {
+        Thread.sleep(20);
+        try (var rs = statement.executeQuery("SELECT COUNT(*) FROM scheduled_tasks")) {
+          rs.next();
+          left = rs.getLong(1);
+        }
+      } while (left > 0 && System.nanoTime() < deadline);
+    }
+    return left;
   }
 
   private static double percentileMillis(List<Long> nanos, int percentile) {
