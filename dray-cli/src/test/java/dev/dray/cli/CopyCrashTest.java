@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * time, and checks that the checkpoint never claims rows the target lacks and that the final table
  * verifies equal.
  */
+@Tag("slow")
 @ExtendWith(MariaDbExtension.class)
 class CopyCrashTest {
   private static final int ROWS = 20_000;

@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real worker processes of the CLI: two at once, and one killed with SIGKILL mid-batch. */
+@Tag("slow")
 @ExtendWith(MariaDbExtension.class)
 class QueueProcessesTest {
   private static final Pattern PROCESSED = Pattern.compile("processed (\\d[\\d,]*) jobs");

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>A copy that does not fail as it should waits for the replica forever: the timeout (on a thread
  * of its own, as a held-back copy ignores interrupts) turns that into a failure.
  */
+@Tag("slow")
 @ExtendWith(MariaDbExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ReplicaCredentialsTest {

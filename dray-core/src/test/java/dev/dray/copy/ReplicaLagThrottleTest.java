@@ -34,6 +34,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
@@ -49,6 +50,7 @@ import org.slf4j.LoggerFactory;
  * replica fail the copy up front. Always uses its own pair, whatever {@code DRAY_TEST_MARIADB_URL}
  * says.
  */
+@Tag("slow")
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ReplicaLagThrottleTest {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaLagThrottleTest.class);
