@@ -116,7 +116,7 @@ final class ChunkAppender implements AutoCloseable {
       case "BIGINT", "UBIGINT", "TIMESTAMP" -> Layout.LONG;
       case "FLOAT" -> Layout.FLOAT;
       case "DOUBLE" -> Layout.DOUBLE;
-      case "UUID", "HUGEINT" -> Layout.HUGE;
+      case "UUID", "HUGEINT", "INTERVAL" -> Layout.HUGE;
       case "VARCHAR", "BLOB" -> Layout.STRING;
       default -> throw new IllegalArgumentException("no chunk layout for DuckDB type " + type);
     };
@@ -226,6 +226,18 @@ final class ChunkAppender implements AutoCloseable {
         data[column++],
         value.getLeastSignificantBits(),
         value.getMostSignificantBits() ^ Long.MIN_VALUE);
+  }
+
+  /**
+   * An INTERVAL of {@code micros} microseconds and no months or days, as DuckDB's {@code
+   * interval_t} lays it out (int32 months, int32 days, int64 micros): what {@code
+   * to_microseconds(micros)} gives.
+   */
+  void appendIntervalMicros(long micros) {
+    ByteBuffer buffer = data[column++];
+    buffer.putInt(row * 16, 0);
+    buffer.putInt(row * 16 + 4, 0);
+    buffer.putLong(row * 16 + 8, micros);
   }
 
   private void putHuge(ByteBuffer buffer, long lower, long upper) {

@@ -18,24 +18,20 @@ import java.util.UUID;
  * the source, and how a value moves from the source result set into the appender. The mapping is
  * documented in docs/LOAD.md; every type has a cell-by-cell test.
  *
- * <p>A few types are staged in another type and converted when the table is published: DuckDB's
- * appender cannot write an INTERVAL, so MySQL TIME (which may be negative or above 24 hours) is
- * staged as BIGINT microseconds and becomes an INTERVAL at publish.
+ * <p>Every column is staged in its final type, so publishing is only a rename: MySQL TIME (which
+ * may be negative or above 24 hours) is written straight into INTERVAL vectors. An earlier version
+ * staged it as BIGINT and converted it at publish with {@code ALTER COLUMN ... SET DATA TYPE}, and
+ * DuckDB 1.4 cannot replay that statement from its write-ahead log: a crash right after publish
+ * left a file nothing could open.
  *
  * @param source the source column
- * @param duckDbType the DuckDB type of the published column
- * @param stagingType the DuckDB type the appender writes (equal to {@code duckDbType} unless the
- *     value is converted at publish)
+ * @param duckDbType the DuckDB type of the column, in staging and once published
  * @param copier moves the value of this column from the current row into the appender
  * @param binaryCell how {@link BinaryRowCopier} appends this column's value from the row's raw
  *     binary-protocol bytes, or {@link BinaryCell#DRIVER} to use {@code copier}
  */
 public record DuckDbColumn(
-    ColumnInfo source,
-    String duckDbType,
-    String stagingType,
-    CellCopier copier,
-    BinaryCell binaryCell) {
+    ColumnInfo source, String duckDbType, CellCopier copier, BinaryCell binaryCell) {
 
   /**
    * DECIMAL precision DuckDB can hold; wider MySQL decimals (up to 65 digits) become exact text.
@@ -90,11 +86,6 @@ public record DuckDbColumn(
     void reset() {
       zeroDates = 0;
     }
-  }
-
-  private DuckDbColumn(
-      ColumnInfo source, String duckDbType, CellCopier copier, BinaryCell binaryCell) {
-    this(source, duckDbType, duckDbType, copier, binaryCell);
   }
 
   /**
@@ -179,7 +170,7 @@ public record DuckDbColumn(
       case "timestamp" ->
           new DuckDbColumn(column, "TIMESTAMP", DuckDbColumn::copyDateTime, BinaryCell.DRIVER);
       case "time" ->
-          new DuckDbColumn(column, "INTERVAL", "BIGINT", DuckDbColumn::copyTime, BinaryCell.DRIVER);
+          new DuckDbColumn(column, "INTERVAL", DuckDbColumn::copyTime, BinaryCell.DRIVER);
       case "year" ->
           new DuckDbColumn(column, "SMALLINT", DuckDbColumn::copyShort, BinaryCell.INT16);
       case "char",
@@ -266,19 +257,6 @@ public record DuckDbColumn(
         + " AS CHAR) IS NULL, NULL, "
         + sentinel
         + "))";
-  }
-
-  /** Whether the staged value is converted to the published type at publish time. */
-  public boolean convertedAtPublish() {
-    return !stagingType.equals(duckDbType);
-  }
-
-  /** The DuckDB expression that turns the staged column into the published type. */
-  public String publishConversion(String quotedColumn) {
-    if (duckDbType.equals("INTERVAL") && stagingType.equals("BIGINT")) {
-      return "to_microseconds(" + quotedColumn + ")";
-    }
-    return quotedColumn;
   }
 
   private static void copyByte(
@@ -483,14 +461,14 @@ public record DuckDbColumn(
     }
   }
 
-  /** TIME is {@code [-]H+:MM:SS[.ffffff]}, from -838:59:59 to 838:59:59: staged as microseconds. */
+  /** TIME is {@code [-]H+:MM:SS[.ffffff]}, from -838:59:59 to 838:59:59: an INTERVAL of micros. */
   private static void copyTime(
       ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
     } else {
-      appender.append(timeToMicros(value));
+      appender.appendIntervalMicros(timeToMicros(value));
     }
   }
 

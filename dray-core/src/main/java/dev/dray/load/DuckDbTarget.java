@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The DuckDB file a load writes into. Rows go into a staging table per target table; {@link
@@ -30,16 +32,26 @@ import org.duckdb.DuckDBConnection;
  * <p>The plan of a running load lives in the same file ({@code _dray_load_job}, {@code
  * _dray_load_tasks}) and each finished task adds a row to {@code _dray_load_done} in the same
  * transaction as its rows: after a crash, {@code --resume} finds exactly the tasks whose rows are
- * in staging, and re-runs the others with the same boundaries.
+ * in staging, and re-runs the others with the same boundaries. {@code _dray_load_columns} records
+ * the source columns each staging table was made for, so a resume can refuse a source whose shape
+ * changed.
+ *
+ * <p>Every statement that publishes or cleans up is one DuckDB can replay from its write-ahead log
+ * (CREATE, DROP, RENAME, INSERT; checked by killing after the commit in {@code
+ * DuckDbTargetReplayTest}): DuckDB 1.4 cannot replay {@code ALTER COLUMN ... SET DATA TYPE}, and a
+ * crash after such a commit leaves a file nothing can open.
  */
 final class DuckDbTarget implements AutoCloseable {
   static final String STAGING_PREFIX = "_dray_staging_";
   static final String JOB_TABLE = "_dray_load_job";
   static final String TASKS_TABLE = "_dray_load_tasks";
   static final String DONE_TABLE = "_dray_load_done";
+  static final String COLUMNS_TABLE = "_dray_load_columns";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DuckDbTarget.class);
 
   private final Path file;
-  private final DuckDBConnection connection;
+  private DuckDBConnection connection;
 
   private DuckDbTarget(Path file, DuckDBConnection connection) {
     this.file = file;
@@ -99,8 +111,23 @@ final class DuckDbTarget implements AutoCloseable {
   /** A task as stored for resume, with its target table. */
   record StoredTask(Task task, String targetTable) {}
 
+  /**
+   * A column of a staging table as an interrupted load made it.
+   *
+   * @param name the column name
+   * @param sourceType the source's full column type ({@code int(11)}), or null where an older
+   *     version of dray did not record it
+   * @param duckDbType the DuckDB type of the staging column
+   */
+  record StoredColumn(String name, String sourceType, String duckDbType) {}
+
   /** What an interrupted load left: its plan and the tasks already done. */
-  record StoredJob(String sources, List<StoredTask> tasks, Map<Long, TaskReport> done) {}
+  record StoredJob(String sources, List<StoredTask> tasks, Map<Long, TaskReport> done) {
+    /** The distinct target tables of the plan, in the order of their first task. */
+    List<String> targets() {
+      return tasks.stream().map(StoredTask::targetTable).distinct().toList();
+    }
+  }
 
   /** The interrupted load recorded in this file, if any. */
   Optional<StoredJob> storedJob() {
@@ -189,9 +216,9 @@ final class DuckDbTarget implements AutoCloseable {
           for (LoadTable table : tables) {
             String definition =
                 table.columns().stream()
-                    .map(c -> quote(c.source().name()) + " " + c.stagingType())
+                    .map(c -> quote(c.source().name()) + " " + c.duckDbType())
                     .collect(Collectors.joining(", "));
-            statement.execute("DROP TABLE IF EXISTS " + quote(stagingName(table.targetTable())));
+            refuseForeignStagingTable(table.targetTable());
             statement.execute(
                 "CREATE TABLE "
                     + quote(stagingName(table.targetTable()))
@@ -211,6 +238,27 @@ final class DuckDbTarget implements AutoCloseable {
                   + DONE_TABLE
                   + " (seq BIGINT, worker INTEGER, rows BIGINT, seconds DOUBLE, retries INTEGER,"
                   + " zero_dates BIGINT)");
+          statement.execute(
+              "CREATE TABLE "
+                  + COLUMNS_TABLE
+                  + " (target_table VARCHAR, position INTEGER, name VARCHAR, source_type VARCHAR,"
+                  + " duckdb_type VARCHAR)");
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO " + COLUMNS_TABLE + " VALUES (?, ?, ?, ?, ?)")) {
+            for (LoadTable table : tables) {
+              int position = 0;
+              for (DuckDbColumn column : table.columns()) {
+                insert.setString(1, table.targetTable());
+                insert.setInt(2, ++position);
+                insert.setString(3, column.source().name());
+                insert.setString(4, column.source().columnType());
+                insert.setString(5, column.duckDbType());
+                insert.addBatch();
+              }
+            }
+            insert.executeBatch();
+          }
           try (PreparedStatement job =
               connection.prepareStatement(
                   "INSERT INTO " + JOB_TABLE + " VALUES (?, current_timestamp)")) {
@@ -247,49 +295,176 @@ final class DuckDbTarget implements AutoCloseable {
   }
 
   /**
+   * A table that has the staging name of {@code targetTable} but that no recorded load made (the
+   * recorded ones were dropped just before) is the user's: never drop it.
+   */
+  private void refuseForeignStagingTable(String targetTable) throws SQLException {
+    String staging = stagingName(targetTable);
+    if (tableExists(staging)) {
+      throw new DrayException(
+          ErrorCode.TARGET_UNAVAILABLE,
+          "the DuckDB file "
+              + file
+              + " has a table "
+              + staging
+              + " that no dray load made; dray stages "
+              + targetTable
+              + " under that name and will not drop your table: rename it, or load into another"
+              + " table name (--target-table)");
+    }
+  }
+
+  /**
+   * The columns of the staging table of {@code targetTable} as the interrupted load made it: names
+   * and DuckDB types as the table has them, with the source types the load recorded (null from an
+   * older dray that did not record them). Empty if the staging table is missing.
+   */
+  List<StoredColumn> stagedColumns(String targetTable) {
+    try {
+      List<String> names = new ArrayList<>();
+      List<String> types = new ArrayList<>();
+      try (PreparedStatement statement =
+          connection.prepareStatement(
+              "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema ="
+                  + " 'main' AND table_name = ? ORDER BY ordinal_position")) {
+        statement.setString(1, stagingName(targetTable));
+        try (ResultSet rs = statement.executeQuery()) {
+          while (rs.next()) {
+            names.add(rs.getString(1));
+            types.add(rs.getString(2));
+          }
+        }
+      }
+      Map<Integer, String> sourceTypes = new java.util.HashMap<>();
+      if (tableExists(COLUMNS_TABLE)) {
+        try (PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT position, name, source_type FROM "
+                    + COLUMNS_TABLE
+                    + " WHERE target_table = ? ORDER BY position")) {
+          statement.setString(1, targetTable);
+          try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+              int index = rs.getInt(1) - 1;
+              if (index < names.size() && names.get(index).equals(rs.getString(2))) {
+                sourceTypes.put(index, rs.getString(3));
+              }
+            }
+          }
+        }
+      }
+      List<StoredColumn> columns = new ArrayList<>();
+      for (int i = 0; i < names.size(); i++) {
+        columns.add(new StoredColumn(names.get(i), sourceTypes.get(i), types.get(i)));
+      }
+      return columns;
+    } catch (SQLException e) {
+      throw new DrayException(
+          ErrorCode.TARGET_UNAVAILABLE,
+          "cannot read the staging table of "
+              + targetTable
+              + " in "
+              + file
+              + ": "
+              + firstLine(e.getMessage()),
+          e);
+    }
+  }
+
+  /**
    * Replaces each target table by its staging table and forgets the load's state, all in one
-   * transaction.
+   * transaction. Only DROP and RENAME: the staging tables already have the final types, and DuckDB
+   * replays both from its write-ahead log after a crash.
    */
   void publish(List<LoadTable> tables) {
     inTransaction(
         statement -> {
           for (LoadTable table : tables) {
-            String staging = quote(stagingName(table.targetTable()));
-            for (DuckDbColumn column : table.columns()) {
-              if (column.convertedAtPublish()) {
-                String name = quote(column.source().name());
-                statement.execute(
-                    "ALTER TABLE "
-                        + staging
-                        + " ALTER COLUMN "
-                        + name
-                        + " SET DATA TYPE "
-                        + column.duckDbType()
-                        + " USING "
-                        + column.publishConversion(name));
-              }
-            }
             statement.execute("DROP TABLE IF EXISTS " + quote(table.targetTable()));
             statement.execute(
-                "ALTER TABLE " + staging + " RENAME TO " + quote(table.targetTable()));
+                "ALTER TABLE "
+                    + quote(stagingName(table.targetTable()))
+                    + " RENAME TO "
+                    + quote(table.targetTable()));
           }
-          statement.execute("DROP TABLE IF EXISTS " + DONE_TABLE);
-          statement.execute("DROP TABLE IF EXISTS " + TASKS_TABLE);
-          statement.execute("DROP TABLE IF EXISTS " + JOB_TABLE);
+          dropBookkeeping(statement);
         },
         "cannot publish the loaded tables in ");
   }
 
-  /** Removes staging tables and state after a failure; the targets are untouched. */
-  void abandon(List<LoadTable> tables) {
+  /**
+   * Writes everything the write-ahead log holds into the file and removes the {@code .wal}, so the
+   * file stands on its own. Best effort: the data is safe in the log either way, and DuckDB refuses
+   * while another connection has a transaction open.
+   */
+  void checkpoint() {
     try (Statement statement = connection.createStatement()) {
       connection.setAutoCommit(true);
+      statement.execute("CHECKPOINT");
+    } catch (SQLException e) {
+      LOG.debug("checkpoint of {} skipped: {}", file, firstLine(e.getMessage()));
+    }
+  }
+
+  /**
+   * Removes staging tables and state after a failure, in one transaction; the targets are
+   * untouched. A fatal error (a full disk) can leave DuckDB's connection unusable: then the file is
+   * opened anew, which replays what was committed, and cleaned there. Best effort: the failure that
+   * brought us here is the one to report, and this one is added to it as suppressed.
+   */
+  void abandon(List<LoadTable> tables, Throwable failure) {
+    try {
+      dropStaging(connection, tables);
+      checkpoint();
+      return;
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("cleanup of {} failed, reopening it: {}", file, firstLine(e.getMessage()));
+    }
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // it is being replaced
+    }
+    try {
+      connection =
+          DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath())
+              .unwrap(DuckDBConnection.class);
+      dropStaging(connection, tables);
+      checkpoint();
+    } catch (SQLException | RuntimeException e) {
+      failure.addSuppressed(
+          new DrayException(
+              ErrorCode.TARGET_UNAVAILABLE,
+              "could not remove the staging tables from "
+                  + file
+                  + " ("
+                  + firstLine(e.getMessage())
+                  + "); the next load without --resume removes them",
+              e));
+    }
+  }
+
+  private void dropStaging(DuckDBConnection on, List<LoadTable> tables) throws SQLException {
+    on.setAutoCommit(false);
+    try (Statement statement = on.createStatement()) {
       for (LoadTable table : tables) {
         statement.execute("DROP TABLE IF EXISTS " + quote(stagingName(table.targetTable())));
       }
       dropState(statement);
-    } catch (SQLException e) {
-      // best effort: the failure that brought us here is the one to report
+      on.commit();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        on.rollback();
+      } catch (SQLException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      throw e;
+    } finally {
+      try {
+        on.setAutoCommit(true);
+      } catch (SQLException e) {
+        // the connection is broken: the caller finds out
+      }
     }
   }
 
@@ -306,6 +481,11 @@ final class DuckDbTarget implements AutoCloseable {
         statement.execute("DROP TABLE IF EXISTS " + quote(stagingName(target)));
       }
     }
+    dropBookkeeping(statement);
+  }
+
+  private static void dropBookkeeping(Statement statement) throws SQLException {
+    statement.execute("DROP TABLE IF EXISTS " + COLUMNS_TABLE);
     statement.execute("DROP TABLE IF EXISTS " + DONE_TABLE);
     statement.execute("DROP TABLE IF EXISTS " + TASKS_TABLE);
     statement.execute("DROP TABLE IF EXISTS " + JOB_TABLE);

@@ -97,13 +97,26 @@ public final class LoadJob {
       List<LoadTable> loadTables = List.copyOf(tables.values());
       int partitions = loadTables.stream().mapToInt(t -> t.info().partitions().size()).sum();
       try (DuckDbTarget target = DuckDbTarget.open(settings.target())) {
-        Prepared prepared = prepare(coordinator, dialect, target, loadTables);
+        Prepared prepared = prepare(coordinator, dialect, target, loadTables, warnings);
         LOG.debug(
             "planned and prepared the target in {} ms", (System.nanoTime() - started) / 1_000_000);
         List<Task> remaining =
             prepared.tasks().stream()
                 .filter(t -> !prepared.done().containsKey(t.sequence()))
                 .toList();
+        boolean mixesPointsInTime = !prepared.done().isEmpty() && !remaining.isEmpty();
+        if (mixesPointsInTime) {
+          warn(
+              warnings,
+              "resuming: "
+                  + prepared.done().size()
+                  + " of "
+                  + prepared.tasks().size()
+                  + " tasks were loaded by the interrupted run from its snapshot, the other "
+                  + remaining.size()
+                  + " read a new one: rows written to the source in between show in some tasks"
+                  + " and not in others (run without --resume for one point in time)");
+        }
         int workers = Math.max(1, Math.min(settings.workers(), remaining.size()));
         listener.planned(remaining, workers, prepared.done().size());
         AtomicLong rowsLoaded = new AtomicLong();
@@ -124,7 +137,9 @@ public final class LoadJob {
               reports);
         }
         long publishing = System.nanoTime();
+        listener.publishing();
         target.publish(loadTables);
+        target.checkpoint();
         LOG.debug(
             "tasks done after {} ms; published in {} ms",
             (publishing - started) / 1_000_000,
@@ -154,6 +169,7 @@ public final class LoadJob {
             workers,
             seconds,
             zeroDates,
+            mixesPointsInTime,
             warnings,
             ordered);
       }
@@ -167,7 +183,11 @@ public final class LoadJob {
   private record Prepared(List<Task> tasks, Map<Long, TaskReport> done) {}
 
   private Prepared prepare(
-      Connection coordinator, Dialect dialect, DuckDbTarget target, List<LoadTable> tables) {
+      Connection coordinator,
+      Dialect dialect,
+      DuckDbTarget target,
+      List<LoadTable> tables,
+      List<String> warnings) {
     String sources = sourcesLabel(tables);
     Optional<DuckDbTarget.StoredJob> stored = target.storedJob();
     if (settings.resume() && stored.isPresent()) {
@@ -182,6 +202,9 @@ public final class LoadJob {
                 + sources
                 + ": resume it with the same tables, or run without --resume to start anew");
       }
+      for (LoadTable table : tables) {
+        refuseChangedShape(table, target.stagedColumns(table.targetTable()));
+      }
       LOG.info(
           "resuming the interrupted load in {}: {} of {} tasks already done",
           settings.target(),
@@ -191,17 +214,102 @@ public final class LoadJob {
           job.tasks().stream().map(DuckDbTarget.StoredTask::task).toList(), job.done());
     }
     if (settings.resume()) {
-      LOG.info("no interrupted load in {}: starting a new one", settings.target());
+      warn(
+          warnings,
+          "nothing to resume in "
+              + settings.target()
+              + ": loading "
+              + tableList(tables)
+              + " from scratch");
     } else if (stored.isPresent()) {
-      LOG.info(
-          "discarding the interrupted load in {} (run with --resume to continue it)",
-          settings.target());
+      DuckDbTarget.StoredJob job = stored.get();
+      warn(
+          warnings,
+          "discarding an unfinished load of "
+              + job.tasks().stream()
+                  .map(t -> t.task().table().toString())
+                  .distinct()
+                  .collect(Collectors.joining(", "))
+              + " in "
+              + settings.target()
+              + " ("
+              + job.done().size()
+              + " of "
+              + job.tasks().size()
+              + " tasks done); use --resume to continue it");
     }
     List<Task> tasks =
         new Planner(coordinator, dialect, settings.chunkRows())
             .plan(tables.stream().map(LoadTable::info).toList());
     target.startFresh(sources, tables, tasks);
     return new Prepared(tasks, Map.of());
+  }
+
+  /**
+   * Refuses to resume into a staging table made for other columns: the appender writes by position,
+   * so a changed type or order would put values into the wrong columns (or crash the appender on a
+   * wrong value width). Names, order and the source's full types must all match.
+   */
+  private void refuseChangedShape(LoadTable table, List<DuckDbTarget.StoredColumn> staged) {
+    List<DuckDbColumn> now = table.columns();
+    String change = null;
+    for (int i = 0; i < Math.max(now.size(), staged.size()) && change == null; i++) {
+      if (i >= staged.size()) {
+        change = "column " + now.get(i).source().name() + " was added";
+      } else if (i >= now.size()) {
+        change = "column " + staged.get(i).name() + " was dropped";
+      } else {
+        DuckDbColumn column = now.get(i);
+        DuckDbTarget.StoredColumn was = staged.get(i);
+        if (!column.source().name().equals(was.name())) {
+          change =
+              "column "
+                  + (i + 1)
+                  + " is now "
+                  + column.source().name()
+                  + ", it was "
+                  + was.name()
+                  + " (columns were renamed, added, dropped or reordered)";
+        } else if (was.sourceType() != null
+            && !was.sourceType().equals(column.source().columnType())) {
+          change =
+              "column "
+                  + was.name()
+                  + " changed from "
+                  + was.sourceType()
+                  + " to "
+                  + column.source().columnType();
+        } else if (!was.duckDbType().equalsIgnoreCase(column.duckDbType())) {
+          change =
+              "column "
+                  + was.name()
+                  + " is staged as "
+                  + was.duckDbType()
+                  + " but now maps to "
+                  + column.duckDbType();
+        }
+      }
+    }
+    if (change != null) {
+      throw new DrayException(
+          ErrorCode.UNSUPPORTED_SCHEMA,
+          "cannot resume the load of "
+              + table.info().name()
+              + " into "
+              + settings.target()
+              + ": "
+              + change
+              + " since the interrupted load began; run without --resume to start over");
+    }
+  }
+
+  private static void warn(List<String> warnings, String warning) {
+    LOG.warn(warning);
+    warnings.add(warning);
+  }
+
+  private static String tableList(List<LoadTable> tables) {
+    return tables.stream().map(t -> t.info().name().toString()).collect(Collectors.joining(", "));
   }
 
   private static String sourcesLabel(List<LoadTable> tables) {
@@ -229,7 +337,7 @@ public final class LoadJob {
           openSnapshotWorkers(
               coordinator, dialect, target, tables, workers, cancellation, rowsLoaded, outcomes);
     } catch (RuntimeException e) {
-      target.abandon(List.copyOf(tables.values()));
+      target.abandon(List.copyOf(tables.values()), e);
       throw e;
     }
     LOG.debug("{} workers hold the snapshot", workers);
@@ -261,7 +369,7 @@ public final class LoadJob {
               });
     } catch (RuntimeException e) {
       snapshotWorkers.forEach(LoadJob::closeQuietly);
-      target.abandon(List.copyOf(tables.values()));
+      target.abandon(List.copyOf(tables.values()), e);
       throw e;
     }
   }

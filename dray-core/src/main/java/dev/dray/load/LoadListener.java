@@ -22,4 +22,7 @@ public interface LoadListener {
 
   /** A task's rows are committed. */
   default void taskFinished(TaskReport report) {}
+
+  /** Every task is done; the staging tables are about to replace the targets. */
+  default void publishing() {}
 }

@@ -16,6 +16,9 @@ import java.util.List;
  * @param workers workers used
  * @param seconds wall time
  * @param zeroDates zero dates ({@code 0000-00-00} and partly zero dates) loaded as NULL
+ * @param mixesPointsInTime whether this run resumed an interrupted one and loaded tasks too: the
+ *     tasks done before read the interrupted run's snapshot, the rest a new one, so the tables may
+ *     mix two points in time (a warning says so)
  * @param warnings things the user should know (a table without a key, ...)
  * @param taskReports one entry per task, in sequence order (on resume: earlier runs' too)
  */
@@ -30,6 +33,7 @@ public record LoadResult(
     int workers,
     double seconds,
     long zeroDates,
+    boolean mixesPointsInTime,
     List<String> warnings,
     List<TaskReport> taskReports) {
   public LoadResult {

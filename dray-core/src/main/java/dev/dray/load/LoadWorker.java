@@ -122,7 +122,7 @@ final class LoadWorker implements Worker<Task> {
             new ChunkAppender(
                 target,
                 DuckDbTarget.stagingName(table.targetTable()),
-                mapped.stream().map(DuckDbColumn::stagingType).toList());
+                mapped.stream().map(DuckDbColumn::duckDbType).toList());
         try {
           int count = mapped.size();
           DuckDbColumn.CellCopier[] copiers = new DuckDbColumn.CellCopier[count];

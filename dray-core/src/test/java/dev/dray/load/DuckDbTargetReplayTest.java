@@ -1,0 +1,176 @@
+package dev.dray.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dray.db.Connections;
+import dev.dray.db.Dialect;
+import dev.dray.db.Dialects;
+import dev.dray.db.TableInfo;
+import dev.dray.db.TableInspector;
+import dev.dray.plan.Planner;
+import dev.dray.plan.Task;
+import dev.dray.run.Cancellation;
+import dev.dray.testing.MariaDbExtension;
+import dev.dray.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.duckdb.DuckDBConnection;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A crash right after each of the target's transactions commits, before DuckDB checkpoints: the
+ * file must open (DuckDB replays its write-ahead log) and hold what was committed. The crash is
+ * made exact by switching DuckDB's checkpoints off, so closing leaves the log as a kill would.
+ */
+@ExtendWith(MariaDbExtension.class)
+class DuckDbTargetReplayTest {
+  private static final int ROWS = 20_000;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void createTable(TestDatabase db) {
+    db.execute(
+        "CREATE TABLE replay (id INT NOT NULL PRIMARY KEY, tm TIME(6), d DECIMAL(12,2),"
+            + " dtm DATETIME(6), dt DATE, vc VARCHAR(40), u BIGINT UNSIGNED, j JSON)"
+            + " PARTITION BY RANGE (id) (PARTITION p1 VALUES LESS THAN (7000),"
+            + " PARTITION p2 VALUES LESS THAN (14000), PARTITION p3 VALUES LESS THAN MAXVALUE)",
+        "INSERT INTO replay SELECT seq, SEC_TO_TIME((CAST(seq AS SIGNED) - 10000) * 97.5),"
+            + " seq / 7, TIMESTAMPADD(MICROSECOND, seq * 1234567, '2020-01-01'),"
+            + " DATE_ADD('1999-01-01', INTERVAL seq DAY), CONCAT('value number ', seq),"
+            + " 18446744073709551615 - seq, JSON_OBJECT('k', seq) FROM seq_1_to_"
+            + ROWS,
+        "UPDATE replay SET tm = NULL, vc = NULL WHERE id % 11 = 0",
+        "ANALYZE TABLE replay");
+  }
+
+  @Test
+  void opensAndHoldsTheTableAfterACrashRightAfterPublish(TestDatabase db) throws Exception {
+    Path reference = loadNormally(db);
+    Path file = dir.resolve("crash.duckdb");
+    try (Staged staged = stage(db, file)) {
+      staged.runTasks(staged.tasks());
+      staged.target().publish(List.of(staged.table()));
+      staged.crashOnClose();
+    }
+
+    assertThat(DuckDbFiles.tables(file)).containsExactly("replay");
+    assertThat(contents(file)).hasSize(ROWS).isEqualTo(contents(reference));
+  }
+
+  @Test
+  void resumesExactlyAfterACrashMidLoad(TestDatabase db) throws Exception {
+    Path reference = loadNormally(db);
+    Path file = dir.resolve("crash.duckdb");
+    try (Staged staged = stage(db, file)) {
+      staged.runTasks(staged.tasks().subList(0, 1));
+      staged.crashOnClose();
+    }
+    assertThat(DuckDbFiles.queryLong(file, "SELECT count(*) FROM _dray_load_done")).isEqualTo(1);
+
+    LoadResult result =
+        LoadJob.builder()
+            .source(db.config())
+            .table(db.table("replay"))
+            .target(file)
+            .resume(true)
+            .build()
+            .run();
+
+    assertThat(result.tasksSkipped()).isEqualTo(1);
+    assertThat(DuckDbFiles.tables(file)).containsExactly("replay");
+    assertThat(contents(file)).isEqualTo(contents(reference));
+  }
+
+  @Test
+  void opensCleanAfterACrashRightAfterAbandon(TestDatabase db) throws Exception {
+    Path file = dir.resolve("crash.duckdb");
+    try (Staged staged = stage(db, file)) {
+      staged.runTasks(staged.tasks().subList(0, 2));
+      staged.crashOnClose();
+      staged.target().abandon(List.of(staged.table()), new RuntimeException("the failure"));
+    }
+
+    assertThat(DuckDbFiles.tables(file)).isEmpty();
+    assertThat(Files.exists(Path.of(file + ".wal"))).isFalse();
+  }
+
+  private Path loadNormally(TestDatabase db) {
+    Path file = dir.resolve("reference.duckdb");
+    LoadJob.builder().source(db.config()).table(db.table("replay")).target(file).build().run();
+    return file;
+  }
+
+  /** Every row as text, in key order. */
+  private static List<List<Object>> contents(Path file) {
+    return DuckDbFiles.query(file, "SELECT COLUMNS(*)::VARCHAR FROM replay ORDER BY id");
+  }
+
+  /** A target prepared for the table, with the source connection and plan to load it. */
+  private record Staged(
+      DuckDbTarget target, Connection source, Dialect dialect, LoadTable table, List<Task> tasks)
+      implements AutoCloseable {
+
+    void runTasks(List<Task> some) throws Exception {
+      try (DuckDBConnection duck = target.newConnection()) {
+        LoadWorker worker =
+            new LoadWorker(
+                0,
+                source,
+                dialect,
+                duck,
+                Map.of(table.info().name().toString(), table),
+                new Cancellation(),
+                new AtomicLong(),
+                new ConcurrentHashMap<>());
+        for (Task task : some) {
+          worker.process(task);
+        }
+      }
+    }
+
+    /** Makes closing the target leave the write-ahead log as it is, as a kill -9 would. */
+    void crashOnClose() throws SQLException {
+      try (DuckDBConnection duck = target.newConnection();
+          Statement statement = duck.createStatement()) {
+        statement.execute("PRAGMA disable_checkpoint_on_shutdown");
+      }
+    }
+
+    @Override
+    public void close() throws SQLException {
+      target.close();
+      source.close();
+    }
+  }
+
+  private static Staged stage(TestDatabase db, Path file) throws SQLException {
+    Connection source = Connections.open(LoadJob.withBinaryProtocol(db.config()));
+    Dialect dialect = Dialects.detect(source);
+    dialect.useUtcSessionTimeZone(source);
+    TableInfo info = new TableInspector(source).inspect(db.table("replay"));
+    List<DuckDbColumn> columns = new ArrayList<>();
+    info.columns().forEach(c -> columns.add(DuckDbColumn.of(c, "replay")));
+    LoadTable table = new LoadTable(info, "replay", columns, List.of("id"));
+    List<Task> tasks = new Planner(source, dialect, 5_000).plan(List.of(info));
+    DuckDbTarget target = DuckDbTarget.open(file);
+    try (DuckDBConnection duck = target.newConnection();
+        Statement statement = duck.createStatement()) {
+      // no automatic checkpoint at commit either: the log keeps every transaction
+      statement.execute("SET checkpoint_threshold = '1TB'");
+    }
+    target.startFresh("`" + db.schema() + "`.`replay` -> replay", List.of(table), tasks);
+    return new Staged(target, source, dialect, table, tasks);
+  }
+}
