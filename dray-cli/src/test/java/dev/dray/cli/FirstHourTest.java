@@ -1,0 +1,52 @@
+package dev.dray.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dray.testing.MariaDbExtension;
+import dev.dray.testing.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What a new user types in the first hour (issue 16): each bad input gets one clear line. */
+@ExtendWith(MariaDbExtension.class)
+class FirstHourTest {
+  @BeforeAll
+  static void createTables(TestDatabase db) {
+    db.execute(
+        "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))",
+        "INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_500",
+        "CREATE TABLE t_copy LIKE t");
+  }
+
+  private static String mysqlUrl(TestDatabase db) {
+    return db.url().replaceFirst("^jdbc:mariadb:", "jdbc:mysql:");
+  }
+
+  @Test
+  void mysqlSchemeUrlsWorkInEveryCommand(TestDatabase db) {
+    String url = mysqlUrl(db);
+    assertThat(url).startsWith("jdbc:mysql://").doesNotContain("permitMysqlScheme");
+    String t = db.schema() + ".t";
+    String copy = db.schema() + ".t_copy";
+
+    CliRun load =
+        CliRun.of("load", "--source", url, "--table", t, "--target", "x.duckdb", "--dry-run");
+    assertThat(load.exitCode()).as(load.err()).isZero();
+    assertThat(load.out()).contains("plan: 1 tasks");
+
+    CliRun copied = CliRun.of("copy", "--source", url, "--table", t, "--target-table", copy);
+    assertThat(copied.exitCode()).as(copied.err()).isZero();
+    assertThat(db.queryLong("SELECT COUNT(*) FROM t_copy")).isEqualTo(500);
+
+    CliRun verify = CliRun.of("verify", "--source", url, "--table", t, "--target-table", copy);
+    assertThat(verify.exitCode()).as(verify.err()).isZero();
+    assertThat(verify.out()).contains("EQUAL");
+
+    CliRun init = CliRun.of("queue", "init", "--db", url, "--queue", "mysqlscheme");
+    assertThat(init.exitCode()).as(init.err()).isZero();
+    CliRun stats =
+        CliRun.of("queue", "stats", "--db", url, "--queue", "mysqlscheme", "--sample", "0s");
+    assertThat(stats.exitCode()).as(stats.err()).isZero();
+  }
+}
