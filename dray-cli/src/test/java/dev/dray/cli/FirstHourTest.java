@@ -16,7 +16,8 @@ class FirstHourTest {
     db.execute(
         "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))",
         "INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_500",
-        "CREATE TABLE t_copy LIKE t");
+        "CREATE TABLE t_copy LIKE t",
+        "CREATE TABLE t_users LIKE t");
   }
 
   private static String mysqlUrl(TestDatabase db) {
@@ -48,5 +49,46 @@ class FirstHourTest {
     CliRun stats =
         CliRun.of("queue", "stats", "--db", url, "--queue", "mysqlscheme", "--sample", "0s");
     assertThat(stats.exitCode()).as(stats.err()).isZero();
+  }
+
+  private static String urlWithUser(TestDatabase db, String user) {
+    return TestDatabase.urlWithoutUser(db.url()) + "?user=" + user;
+  }
+
+  @Test
+  void aUserInTheUrlAndADifferentUserOptionIsAUsageErrorNamingBoth(TestDatabase db) {
+    String url = urlWithUser(db, db.user());
+    String t = db.schema() + ".t";
+    String copy = db.schema() + ".t_users";
+
+    CliRun conflict =
+        CliRun.of(
+            "copy", "--source", url, "--user", "ux_etl", "--table", t, "--target-table", copy);
+    assertThat(conflict.exitCode()).isEqualTo(2);
+    assertThat(conflict.err().strip().lines()).hasSize(1);
+    assertThat(conflict.err()).contains("--user ux_etl").contains("user=" + db.user());
+    assertThat(db.queryLong("SELECT COUNT(*) FROM t_users")).isZero();
+
+    CliRun targetConflict =
+        CliRun.of(
+            "verify",
+            "--source",
+            url,
+            "--table",
+            t,
+            "--target",
+            url,
+            "--target-user",
+            "other",
+            "--target-table",
+            copy);
+    assertThat(targetConflict.exitCode()).isEqualTo(2);
+    assertThat(targetConflict.err()).contains("--target-user other").contains("user=" + db.user());
+
+    CliRun same =
+        CliRun.of(
+            "copy", "--source", url, "--user", db.user(), "--table", t, "--target-table", copy);
+    assertThat(same.exitCode()).as(same.err()).isZero();
+    assertThat(db.queryLong("SELECT COUNT(*) FROM t_users")).isEqualTo(500);
   }
 }

@@ -49,7 +49,7 @@ public final class Connections {
         code,
         "cannot connect to "
             + config.safeUrl()
-            + (config.user() == null ? "" : " as " + config.user())
+            + (config.effectiveUser() == null ? "" : " as " + config.effectiveUser())
             + ": "
             + Secrets.redact(reason),
         e);
