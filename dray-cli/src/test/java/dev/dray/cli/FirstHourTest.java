@@ -91,4 +91,51 @@ class FirstHourTest {
     assertThat(same.exitCode()).as(same.err()).isZero();
     assertThat(db.queryLong("SELECT COUNT(*) FROM t_users")).isEqualTo(500);
   }
+
+  @Test
+  void thePasswordIsMaskedWhereItIsUsedAndASchemaContainingItIsPrintedIntact(TestDatabase db) {
+    String user = "fh_pw_" + Math.abs(db.schema().hashCode() % 10000);
+    db.execute(
+        "DROP USER IF EXISTS '" + user + "'@'%'",
+        "CREATE USER '" + user + "'@'%' IDENTIFIED BY 'bad'");
+    try {
+      String schema = db.schema() + "_bad";
+      String base = TestDatabase.urlWithoutUser(db.url());
+      String url = base.substring(0, base.lastIndexOf('/') + 1) + schema;
+      // the password in --password-env: the server refuses the (unknown) schema
+      CliRun env =
+          CliRun.withEnvironment(
+              java.util.Map.of("PW", "bad"),
+              "load",
+              "--source",
+              url,
+              "--user",
+              user,
+              "--password-env",
+              "PW",
+              "--table",
+              schema + ".t",
+              "--target",
+              "x.duckdb",
+              "--dry-run");
+      assertThat(env.exitCode()).isEqualTo(1);
+      assertThat(env.err()).contains(schema);
+      assertThat(env.err().replace(schema, "")).doesNotContain("bad");
+      // the password in the URL: masked as the URL's parameter, the schema intact
+      CliRun inUrl =
+          CliRun.of(
+              "verify",
+              "--source",
+              url + "?user=" + user + "&password=bad",
+              "--table",
+              schema + ".t",
+              "--target-table",
+              schema + ".t2");
+      assertThat(inUrl.exitCode()).isEqualTo(1);
+      assertThat(inUrl.err()).contains(schema).contains("password=****");
+      assertThat(inUrl.err().replace(schema, "")).doesNotContain("bad");
+    } finally {
+      db.execute("DROP USER '" + user + "'@'%'");
+    }
+  }
 }
