@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What a new user types in the first hour (issue 16): each bad input gets one clear line. */
 @ExtendWith(MariaDbExtension.class)
@@ -17,7 +20,8 @@ class FirstHourTest {
         "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))",
         "INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_500",
         "CREATE TABLE t_copy LIKE t",
-        "CREATE TABLE t_users LIKE t");
+        "CREATE TABLE t_users LIKE t",
+        "CREATE TABLE t_paths LIKE t");
   }
 
   private static String mysqlUrl(TestDatabase db) {
@@ -137,5 +141,108 @@ class FirstHourTest {
     } finally {
       db.execute("DROP USER '" + user + "'@'%'");
     }
+  }
+
+  @Test
+  void unwritableOutputPathsAreRefusedBeforeAnyWork(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    String t = db.schema() + ".t";
+    String copy = db.schema() + ".t_paths";
+    Path missing = dir.resolve("missing/r.json");
+    Path underAFile = dir.resolve("a-file/r.json");
+    Files.writeString(dir.resolve("a-file"), "x");
+    Path duck = dir.resolve("o.duckdb");
+
+    for (boolean dryRun : new boolean[] {false, true}) {
+      CliRun load =
+          CliRun.of(
+              dryRun
+                  ? new String[] {
+                    "load",
+                    "--source",
+                    db.url(),
+                    "--table",
+                    t,
+                    "--target",
+                    "duckdb:" + duck,
+                    "--report",
+                    missing.toString(),
+                    "--dry-run"
+                  }
+                  : new String[] {
+                    "load",
+                    "--source",
+                    db.url(),
+                    "--table",
+                    t,
+                    "--target",
+                    "duckdb:" + duck,
+                    "--report",
+                    missing.toString()
+                  });
+      assertThat(load.exitCode()).isEqualTo(2);
+      assertThat(load.err().strip().lines()).hasSize(1);
+      assertThat(load.err()).contains("--report").contains("does not exist");
+      assertThat(duck).doesNotExist();
+    }
+
+    CliRun loadIntoMissingFolder =
+        CliRun.of(
+            "load",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target",
+            "duckdb:" + dir.resolve("nope/o.duckdb"),
+            "--dry-run");
+    assertThat(loadIntoMissingFolder.exitCode()).isEqualTo(2);
+    assertThat(loadIntoMissingFolder.err()).contains("--target").contains("does not exist");
+
+    CliRun copied =
+        CliRun.of(
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target-table",
+            copy,
+            "--report",
+            underAFile.toString());
+    assertThat(copied.exitCode()).isEqualTo(2);
+    assertThat(copied.err().strip().lines()).hasSize(1);
+    assertThat(copied.err()).contains("--report").contains("is not a folder");
+    assertThat(db.queryLong("SELECT COUNT(*) FROM t_paths")).isZero();
+
+    CliRun verify =
+        CliRun.of(
+            "verify",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target-table",
+            copy,
+            "--report",
+            dir.toString());
+    assertThat(verify.exitCode()).isEqualTo(2);
+    assertThat(verify.err()).contains("is a folder");
+
+    // a writable report keeps verify's verdict: 3 for different tables
+    Path report = dir.resolve("verify.json");
+    CliRun different =
+        CliRun.of(
+            "verify",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target-table",
+            copy,
+            "--report",
+            report.toString());
+    assertThat(different.exitCode()).as(different.err()).isEqualTo(3);
+    assertThat(report).exists();
   }
 }
