@@ -5,9 +5,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Keeps passwords out of everything dray prints. Every password dray is given is registered here,
- * and {@link #redact} replaces it (and any {@code password=...} URL parameter) with {@code ****}.
- * Messages of exceptions, log lines and reports go through it.
+ * Keeps passwords out of everything dray prints. {@link #redact} masks a password where it is used:
+ * the value of a {@code password=}/{@code pwd=} URL parameter, the password of a {@code
+ * //user:password@host} URL, and a registered password standing as a word of its own (between
+ * spaces or quotes). It does not mask the password's text inside other words: with the password
+ * {@code bad}, the schema {@code ux_bad} stays {@code ux_bad}, for masking it would both garble the
+ * message and reveal the password. Messages of exceptions, log lines and reports go through it.
  */
 public final class Secrets {
   public static final String MASK = "****";
@@ -16,6 +19,11 @@ public final class Secrets {
   private static final Pattern USER_INFO = Pattern.compile("(//[^/:@\\s]+):([^@/\\s]+)@");
 
   private Secrets() {}
+
+  /** The secret as a word of its own: delimited by the text's ends, whitespace or quotes. */
+  private static Pattern standingAlone(String secret) {
+    return Pattern.compile("(?<=^|[\\s'\"`])" + Pattern.quote(secret) + "(?=$|[\\s'\"`])");
+  }
 
   /** Remembers a secret so that it is masked wherever it would appear in output. */
   public static void register(String secret) {
@@ -32,9 +40,7 @@ public final class Secrets {
     String result = URL_PASSWORD.matcher(text).replaceAll("$1=" + MASK);
     result = USER_INFO.matcher(result).replaceAll("$1:" + MASK + "@");
     for (String secret : KNOWN) {
-      if (secret.length() >= 1) {
-        result = result.replace(secret, MASK);
-      }
+      result = standingAlone(secret).matcher(result).replaceAll(MASK);
     }
     return result;
   }

@@ -181,6 +181,7 @@ public final class CopyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    OutputPaths.requireWritable("--report", report);
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> environment = CliEnvironment.get();
     CopyJob.Builder builder =

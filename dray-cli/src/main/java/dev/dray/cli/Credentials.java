@@ -37,8 +37,20 @@ record Credentials(String prefix, String user, String passwordEnv, Path password
     } else if (passwordFile != null) {
       password = ConnectionConfig.passwordFromFile(passwordFile);
     }
+    String urlUser = ConnectionConfig.urlParameter(url, "user").orElse(null);
+    if (user != null && urlUser != null && !user.equals(urlUser)) {
+      throw DrayException.usage(
+          prefix
+              + "user "
+              + user
+              + " and the URL's user="
+              + urlUser
+              + " differ: give the user once, as "
+              + prefix
+              + "user or in the URL");
+    }
     String effectiveUser = user;
-    if (effectiveUser == null && !url.contains("user=")) {
+    if (effectiveUser == null && urlUser == null) {
       effectiveUser = "root";
     }
     return new ConnectionConfig(url, effectiveUser, password);

@@ -88,10 +88,13 @@ public final class LoadCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    Path targetFile = targetPath(target);
+    OutputPaths.requireWritable("--target", targetFile);
+    OutputPaths.requireWritable("--report", report);
     LoadJob.Builder builder =
         LoadJob.builder()
             .source(connection.forUrl(source))
-            .target(targetPath(target))
+            .target(targetFile)
             .targetTable(targetTable)
             .workers(workers)
             .chunkRows(chunkRows)

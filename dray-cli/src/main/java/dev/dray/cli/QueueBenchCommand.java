@@ -112,6 +112,7 @@ public final class QueueBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    OutputPaths.requireWritable("--report", report);
     BenchResult result =
         QueueBenchmark.builder()
             .connection(connection.forUrl(db))

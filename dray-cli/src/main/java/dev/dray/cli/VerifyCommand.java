@@ -57,6 +57,7 @@ public final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    OutputPaths.requireWritable("--report", report);
     Map<String, String> environment = CliEnvironment.get();
     VerifyResult result =
         VerifyJob.builder()

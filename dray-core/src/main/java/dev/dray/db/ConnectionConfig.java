@@ -15,6 +15,9 @@ import java.util.Optional;
  * Where and how to connect: a JDBC URL, a user and a password. The password never shows in {@link
  * #toString()}, logs or messages: it is registered with {@link Secrets} on construction.
  *
+ * <p>A user or password given both here and in the URL ({@code ?user=...}, {@code ?password=...})
+ * must agree: the driver would silently take one of them, and messages would name the other.
+ *
  * @param url a JDBC URL such as {@code jdbc:mariadb://127.0.0.1:3306/db}
  * @param user the user name, or null to take it from the URL
  * @param password the password, or null to take it from the URL (or none)
@@ -27,6 +30,34 @@ public record ConnectionConfig(String url, String user, String password) {
     }
     Secrets.register(password);
     Secrets.register(urlPassword(url).orElse(null));
+    String urlUser = urlParameter(url, "user").orElse(null);
+    if (user != null && urlUser != null && !user.equals(urlUser)) {
+      throw DrayException.usage(
+          "two users given: "
+              + user
+              + " and the URL's user="
+              + urlUser
+              + "; give the user once (in the URL or as the user option)");
+    }
+    if (password != null && urlPassword(url).filter(p -> !p.equals(password)).isPresent()) {
+      throw DrayException.usage(
+          "two passwords given: one in the URL and another one; give the password once");
+    }
+  }
+
+  /** The value of a URL parameter such as {@code user} ({@code ?user=x} or {@code &user=x}). */
+  public static Optional<String> urlParameter(String url, String name) {
+    var matcher =
+        java.util.regex.Pattern.compile(
+                "[?&;]" + java.util.regex.Pattern.quote(name) + "=([^&;]*)",
+                java.util.regex.Pattern.CASE_INSENSITIVE)
+            .matcher(url);
+    return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+  }
+
+  /** The user the server will see: this config's, else the URL's, else null (the driver's). */
+  public String effectiveUser() {
+    return user != null ? user : urlParameter(url, "user").orElse(null);
   }
 
   public static ConnectionConfig of(String url) {

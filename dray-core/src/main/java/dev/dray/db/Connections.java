@@ -21,16 +21,24 @@ public final class Connections {
     if (config.password() != null) {
       properties.setProperty("password", config.password());
     }
-    String url = config.url();
-    if (url.startsWith("jdbc:mysql:") && !url.contains("permitMysqlScheme")) {
-      // The MariaDB driver serves jdbc:mysql: URLs too when asked to.
-      properties.setProperty("permitMysqlScheme", "true");
-    }
     try {
-      return DriverManager.getConnection(url, properties);
+      return DriverManager.getConnection(driverUrl(config.url()), properties);
     } catch (SQLException e) {
       throw connectFailure(config, e);
     }
+  }
+
+  /**
+   * The URL as the MariaDB driver accepts it. The driver serves {@code jdbc:mysql:} URLs only when
+   * the URL itself says {@code permitMysqlScheme} (a connection property is not enough: the driver
+   * decides from the URL text whether it accepts it), so MySQL users' first URL would fail with "No
+   * suitable driver".
+   */
+  static String driverUrl(String url) {
+    if (url.startsWith("jdbc:mysql:") && !url.contains("permitMysqlScheme")) {
+      return url + (url.contains("?") ? "&" : "?") + "permitMysqlScheme";
+    }
+    return url;
   }
 
   static DrayException connectFailure(ConnectionConfig config, SQLException e) {
@@ -41,7 +49,7 @@ public final class Connections {
         code,
         "cannot connect to "
             + config.safeUrl()
-            + (config.user() == null ? "" : " as " + config.user())
+            + (config.effectiveUser() == null ? "" : " as " + config.effectiveUser())
             + ": "
             + Secrets.redact(reason),
         e);

@@ -1,0 +1,248 @@
+package dev.dray.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dray.testing.MariaDbExtension;
+import dev.dray.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a new user types in the first hour (issue 16): each bad input gets one clear line. */
+@ExtendWith(MariaDbExtension.class)
+class FirstHourTest {
+  @BeforeAll
+  static void createTables(TestDatabase db) {
+    db.execute(
+        "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))",
+        "INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_500",
+        "CREATE TABLE t_copy LIKE t",
+        "CREATE TABLE t_users LIKE t",
+        "CREATE TABLE t_paths LIKE t");
+  }
+
+  private static String mysqlUrl(TestDatabase db) {
+    return db.url().replaceFirst("^jdbc:mariadb:", "jdbc:mysql:");
+  }
+
+  @Test
+  void mysqlSchemeUrlsWorkInEveryCommand(TestDatabase db) {
+    String url = mysqlUrl(db);
+    assertThat(url).startsWith("jdbc:mysql://").doesNotContain("permitMysqlScheme");
+    String t = db.schema() + ".t";
+    String copy = db.schema() + ".t_copy";
+
+    CliRun load =
+        CliRun.of("load", "--source", url, "--table", t, "--target", "x.duckdb", "--dry-run");
+    assertThat(load.exitCode()).as(load.err()).isZero();
+    assertThat(load.out()).contains("plan: 1 tasks");
+
+    CliRun copied = CliRun.of("copy", "--source", url, "--table", t, "--target-table", copy);
+    assertThat(copied.exitCode()).as(copied.err()).isZero();
+    assertThat(db.queryLong("SELECT COUNT(*) FROM t_copy")).isEqualTo(500);
+
+    CliRun verify = CliRun.of("verify", "--source", url, "--table", t, "--target-table", copy);
+    assertThat(verify.exitCode()).as(verify.err()).isZero();
+    assertThat(verify.out()).contains("EQUAL");
+
+    CliRun init = CliRun.of("queue", "init", "--db", url, "--queue", "mysqlscheme");
+    assertThat(init.exitCode()).as(init.err()).isZero();
+    CliRun stats =
+        CliRun.of("queue", "stats", "--db", url, "--queue", "mysqlscheme", "--sample", "0s");
+    assertThat(stats.exitCode()).as(stats.err()).isZero();
+  }
+
+  private static String urlWithUser(TestDatabase db, String user) {
+    return TestDatabase.urlWithoutUser(db.url()) + "?user=" + user;
+  }
+
+  @Test
+  void aUserInTheUrlAndADifferentUserOptionIsAUsageErrorNamingBoth(TestDatabase db) {
+    String url = urlWithUser(db, db.user());
+    String t = db.schema() + ".t";
+    String copy = db.schema() + ".t_users";
+
+    CliRun conflict =
+        CliRun.of(
+            "copy", "--source", url, "--user", "ux_etl", "--table", t, "--target-table", copy);
+    assertThat(conflict.exitCode()).isEqualTo(2);
+    assertThat(conflict.err().strip().lines()).hasSize(1);
+    assertThat(conflict.err()).contains("--user ux_etl").contains("user=" + db.user());
+    assertThat(db.queryLong("SELECT COUNT(*) FROM t_users")).isZero();
+
+    CliRun targetConflict =
+        CliRun.of(
+            "verify",
+            "--source",
+            url,
+            "--table",
+            t,
+            "--target",
+            url,
+            "--target-user",
+            "other",
+            "--target-table",
+            copy);
+    assertThat(targetConflict.exitCode()).isEqualTo(2);
+    assertThat(targetConflict.err()).contains("--target-user other").contains("user=" + db.user());
+
+    CliRun same =
+        CliRun.of(
+            "copy", "--source", url, "--user", db.user(), "--table", t, "--target-table", copy);
+    assertThat(same.exitCode()).as(same.err()).isZero();
+    assertThat(db.queryLong("SELECT COUNT(*) FROM t_users")).isEqualTo(500);
+  }
+
+  @Test
+  void thePasswordIsMaskedWhereItIsUsedAndASchemaContainingItIsPrintedIntact(TestDatabase db) {
+    String user = "fh_pw_" + Math.abs(db.schema().hashCode() % 10000);
+    db.execute(
+        "DROP USER IF EXISTS '" + user + "'@'%'",
+        "CREATE USER '" + user + "'@'%' IDENTIFIED BY 'bad'");
+    try {
+      String schema = db.schema() + "_bad";
+      String base = TestDatabase.urlWithoutUser(db.url());
+      String url = base.substring(0, base.lastIndexOf('/') + 1) + schema;
+      // the password in --password-env: the server refuses the (unknown) schema
+      CliRun env =
+          CliRun.withEnvironment(
+              java.util.Map.of("PW", "bad"),
+              "load",
+              "--source",
+              url,
+              "--user",
+              user,
+              "--password-env",
+              "PW",
+              "--table",
+              schema + ".t",
+              "--target",
+              "x.duckdb",
+              "--dry-run");
+      assertThat(env.exitCode()).isEqualTo(1);
+      assertThat(env.err()).contains(schema);
+      assertThat(env.err().replace(schema, "")).doesNotContain("bad");
+      // the password in the URL: masked as the URL's parameter, the schema intact
+      CliRun inUrl =
+          CliRun.of(
+              "verify",
+              "--source",
+              url + "?user=" + user + "&password=bad",
+              "--table",
+              schema + ".t",
+              "--target-table",
+              schema + ".t2");
+      assertThat(inUrl.exitCode()).isEqualTo(1);
+      assertThat(inUrl.err()).contains(schema).contains("password=****");
+      assertThat(inUrl.err().replace(schema, "")).doesNotContain("bad");
+    } finally {
+      db.execute("DROP USER '" + user + "'@'%'");
+    }
+  }
+
+  @Test
+  void unwritableOutputPathsAreRefusedBeforeAnyWork(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    String t = db.schema() + ".t";
+    String copy = db.schema() + ".t_paths";
+    Path missing = dir.resolve("missing/r.json");
+    Path underAFile = dir.resolve("a-file/r.json");
+    Files.writeString(dir.resolve("a-file"), "x");
+    Path duck = dir.resolve("o.duckdb");
+
+    for (boolean dryRun : new boolean[] {false, true}) {
+      CliRun load =
+          CliRun.of(
+              dryRun
+                  ? new String[] {
+                    "load",
+                    "--source",
+                    db.url(),
+                    "--table",
+                    t,
+                    "--target",
+                    "duckdb:" + duck,
+                    "--report",
+                    missing.toString(),
+                    "--dry-run"
+                  }
+                  : new String[] {
+                    "load",
+                    "--source",
+                    db.url(),
+                    "--table",
+                    t,
+                    "--target",
+                    "duckdb:" + duck,
+                    "--report",
+                    missing.toString()
+                  });
+      assertThat(load.exitCode()).isEqualTo(2);
+      assertThat(load.err().strip().lines()).hasSize(1);
+      assertThat(load.err()).contains("--report").contains("does not exist");
+      assertThat(duck).doesNotExist();
+    }
+
+    CliRun loadIntoMissingFolder =
+        CliRun.of(
+            "load",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target",
+            "duckdb:" + dir.resolve("nope/o.duckdb"),
+            "--dry-run");
+    assertThat(loadIntoMissingFolder.exitCode()).isEqualTo(2);
+    assertThat(loadIntoMissingFolder.err()).contains("--target").contains("does not exist");
+
+    CliRun copied =
+        CliRun.of(
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target-table",
+            copy,
+            "--report",
+            underAFile.toString());
+    assertThat(copied.exitCode()).isEqualTo(2);
+    assertThat(copied.err().strip().lines()).hasSize(1);
+    assertThat(copied.err()).contains("--report").contains("is not a folder");
+    assertThat(db.queryLong("SELECT COUNT(*) FROM t_paths")).isZero();
+
+    CliRun verify =
+        CliRun.of(
+            "verify",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target-table",
+            copy,
+            "--report",
+            dir.toString());
+    assertThat(verify.exitCode()).isEqualTo(2);
+    assertThat(verify.err()).contains("is a folder");
+
+    // a writable report keeps verify's verdict: 3 for different tables
+    Path report = dir.resolve("verify.json");
+    CliRun different =
+        CliRun.of(
+            "verify",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target-table",
+            copy,
+            "--report",
+            report.toString());
+    assertThat(different.exitCode()).as(different.err()).isEqualTo(3);
+    assertThat(report).exists();
+  }
+}
