@@ -23,6 +23,11 @@ public enum ErrorCode {
   INTERRUPTED(1),
   /** Verification found rows that differ between source and target. */
   VERIFY_DIFFERENCES(3),
+  /**
+   * The binary log cannot be read as a change stream: off, not ROW with full images, or no longer
+   * holding the position to continue from.
+   */
+  BINLOG_UNAVAILABLE(1),
   /** Anything else. */
   INTERNAL(1);
 

@@ -3,6 +3,7 @@ package dev.dray.db;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -100,4 +101,36 @@ public interface Dialect {
    * on MariaDB (REPLICATION CLIENT is not enough there) and REPLICATION CLIENT on MySQL.
    */
   long replicaLagSeconds(Connection connection) throws SQLException;
+
+  // --- binary log: the change stream of online copy and follow ---
+
+  /** log_bin, binlog_format and binlog_row_image as the server reports them. */
+  BinlogSettings binlogSettings(Connection connection) throws SQLException;
+
+  /**
+   * The position after the last event the server has written, with the GTID state at that very
+   * point where the product can tell it; empty when the binary log is off.
+   */
+  Optional<BinlogPosition> currentBinlogPosition(Connection connection) throws SQLException;
+
+  /** The binary log files the server still has, oldest first. */
+  List<String> binaryLogFiles(Connection connection) throws SQLException;
+
+  /**
+   * The global grants, by this product's names, that the connected user lacks for reading the
+   * binary log as a replica (for example REPLICATION SLAVE, BINLOG MONITOR); empty when none.
+   */
+  List<String> missingBinlogGrants(Connection connection) throws SQLException;
+
+  /**
+   * A statement that writes {@code rows} full rows, replacing any row with the same key: {@code
+   * REPLACE INTO t (cols) VALUES (?, ...), ...}. A change's row image always wins over what the
+   * table holds.
+   */
+  String replaceRowsStatement(TableName table, List<String> columns, int rows);
+
+  /**
+   * A statement that deletes {@code rows} rows by key: {@code DELETE FROM t WHERE (k) IN (...)}.
+   */
+  String deleteRowsStatement(TableName table, List<String> keyColumns, int rows);
 }

@@ -1,5 +1,11 @@
 package dev.dray.db;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
 /** MariaDB 10.6 and later. */
 final class MariaDbDialect extends MySqlFamilyDialect {
   private final boolean insertReturning;
@@ -30,5 +36,29 @@ final class MariaDbDialect extends MySqlFamilyDialect {
   @Override
   String replicaLagColumn() {
     return "Seconds_Behind_Master";
+  }
+
+  @Override
+  String binlogStatusStatement() {
+    return "SHOW MASTER STATUS";
+  }
+
+  /** BINLOG_GTID_POS maps the very file:pos to its GTID state, with no race against writers. */
+  @Override
+  String gtidAt(Connection connection, ResultSet status, BinlogPosition position)
+      throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT BINLOG_GTID_POS(?, ?)")) {
+      ps.setString(1, position.file());
+      ps.setLong(2, position.position());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** MariaDB 10.5 split REPLICATION CLIENT: SHOW MASTER STATUS and SHOW BINARY LOGS need this. */
+  @Override
+  List<String> binlogGrants() {
+    return List.of("REPLICATION SLAVE", "BINLOG MONITOR");
   }
 }

@@ -1,5 +1,10 @@
 package dev.dray.db;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
 /** MySQL 8.0 and later. */
 final class MySqlDialect extends MySqlFamilyDialect {
   MySqlDialect(String productName) {
@@ -25,5 +30,23 @@ final class MySqlDialect extends MySqlFamilyDialect {
   @Override
   String replicaLagColumn() {
     return "Seconds_Behind_Source";
+  }
+
+  /** MySQL 8.2 renamed it SHOW BINARY LOG STATUS; 8.4 dropped the old name (untested here). */
+  @Override
+  String binlogStatusStatement() {
+    return "SHOW MASTER STATUS";
+  }
+
+  /** The status row's Executed_Gtid_Set belongs to the same instant as its file and position. */
+  @Override
+  String gtidAt(Connection connection, ResultSet status, BinlogPosition position)
+      throws SQLException {
+    return status.getMetaData().getColumnCount() >= 5 ? status.getString(5) : null;
+  }
+
+  @Override
+  List<String> binlogGrants() {
+    return List.of("REPLICATION SLAVE", "REPLICATION CLIENT");
   }
 }

@@ -4,7 +4,13 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.stream.Collectors;
 
@@ -126,4 +132,93 @@ abstract class MySqlFamilyDialect implements Dialect {
   abstract String replicaStatusStatement();
 
   abstract String replicaLagColumn();
+
+  // --- binary log ---
+
+  @Override
+  public BinlogSettings binlogSettings(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format, @@GLOBAL.binlog_row_image")) {
+      rs.next();
+      return new BinlogSettings(
+          rs.getBoolean(1),
+          rs.getString(2).toUpperCase(Locale.ROOT),
+          rs.getString(3).toUpperCase(Locale.ROOT));
+    }
+  }
+
+  @Override
+  public Optional<BinlogPosition> currentBinlogPosition(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(binlogStatusStatement())) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      BinlogPosition position = new BinlogPosition(rs.getString(1), rs.getLong(2), null);
+      return Optional.of(position.withGtid(gtidAt(connection, rs, position)));
+    }
+  }
+
+  /** SHOW MASTER STATUS or its newer name. */
+  abstract String binlogStatusStatement();
+
+  /** The GTID state at {@code position} (status is the row of the status statement), or null. */
+  abstract String gtidAt(Connection connection, ResultSet status, BinlogPosition position)
+      throws SQLException;
+
+  @Override
+  public List<String> binaryLogFiles(Connection connection) throws SQLException {
+    List<String> files = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SHOW BINARY LOGS")) {
+      while (rs.next()) {
+        files.add(rs.getString(1));
+      }
+    }
+    return files;
+  }
+
+  @Override
+  public List<String> missingBinlogGrants(Connection connection) throws SQLException {
+    Set<String> held = new HashSet<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE ="
+                    + " CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''',"
+                    + " SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')")) {
+      while (rs.next()) {
+        held.add(rs.getString(1).toUpperCase(Locale.ROOT));
+      }
+    }
+    return binlogGrants().stream().filter(g -> !held.contains(g)).toList();
+  }
+
+  /** The global grants a binlog reader needs, by this product's names. */
+  abstract List<String> binlogGrants();
+
+  @Override
+  public String replaceRowsStatement(TableName table, List<String> columns, int rows) {
+    String row = "(" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+    return "REPLACE INTO "
+        + quote(table)
+        + " ("
+        + quotedList(columns)
+        + ") VALUES "
+        + String.join(", ", Collections.nCopies(rows, row));
+  }
+
+  @Override
+  public String deleteRowsStatement(TableName table, List<String> keyColumns, int rows) {
+    String row = "(" + String.join(", ", Collections.nCopies(keyColumns.size(), "?")) + ")";
+    return "DELETE FROM "
+        + quote(table)
+        + " WHERE ("
+        + quotedList(keyColumns)
+        + ") IN ("
+        + String.join(", ", Collections.nCopies(rows, row))
+        + ")";
+  }
 }
