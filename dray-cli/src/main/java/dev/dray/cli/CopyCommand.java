@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Copies a table into an existing table (same server: INSERT IGNORE ... SELECT ... LOCK IN SHARE MODE per chunk;",
-      "another server: streamed reads and batched inserts) in parallel primary-key chunks. A gap-free checkpoint on the",
+      "Copies a table into an existing, empty table (same server: INSERT ... SELECT ... LOCK IN SHARE MODE per chunk;",
+      "another server: streamed reads and batched inserts) in parallel primary-key chunks. A target that could drop or",
+      "change rows is refused before anything is written; every chunk's rows are counted. A gap-free checkpoint on the",
       "target (_dray_checkpoint) lets --resume continue after a crash; throttling pauses workers, never kills them."
     })
 public final class CopyCommand implements Callable<Integer> {
@@ -64,6 +65,14 @@ public final class CopyCommand implements Callable<Integer> {
       names = "--resume",
       description = "Continue from the checkpoint of an earlier run of this copy.")
   boolean resume;
+
+  @Option(
+      names = "--overwrite-target",
+      description =
+          "Accept a target that already holds rows: each chunk's key range is emptied in the"
+              + " target before it is copied, so the target ends up with exactly the source's rows"
+              + " (without it a non-empty target is refused unless resuming).")
+  boolean overwriteTarget;
 
   @Option(
       names = "--max-threads-running",
@@ -195,6 +204,7 @@ public final class CopyCommand implements Callable<Integer> {
             .chunkTime(chunkTime)
             .mode(parseMode(mode))
             .resume(resume)
+            .overwriteTarget(overwriteTarget)
             .jobId(jobId)
             .maxAttempts(maxAttempts)
             .lockWaitTimeout(lockWaitTimeout)
@@ -274,6 +284,16 @@ public final class CopyCommand implements Callable<Integer> {
             : " to start, adapting to " + plan.chunkTime() + " per chunk");
     out.printf("  workers     %d%n", plan.workers());
     out.printf("  checkpoint  %s%n", plan.checkpointTable());
+    out.printf(
+        "  checks      target keys, CHECK constraints, character sets and NULLs hold every source"
+            + " row unchanged; writes are strict and counted per chunk%n");
+    if (plan.targetState() != null) {
+      out.printf("  target      %s%n", plan.targetState());
+    }
+    if (plan.lockHolder() != null) {
+      out.printf(
+          "  running     now, by %s: a run would be refused until it ends%n", plan.lockHolder());
+    }
     if (plan.resumeFrom() != null) {
       out.printf(
           "  resume      after chunk #%d (%,d rows copied, next keys from %s)%n",

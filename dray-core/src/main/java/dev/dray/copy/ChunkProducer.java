@@ -12,24 +12,34 @@ import dev.dray.plan.KeysetBoundaries;
 import dev.dray.plan.Task;
 import dev.dray.run.BoundedTaskSource;
 import dev.dray.run.Cancellation;
+import dev.dray.run.RetryPolicy;
+import dev.dray.run.Sleeper;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Walks the source key ahead of the workers on its own connection, numbering each chunk with a
  * monotone sequence at dispatch. The chunk size is read before every boundary query, so adaptive
- * sizing takes effect within a few chunks (the queue between producer and workers is short).
+ * sizing takes effect within a few chunks (the queue between producer and workers is short). A lost
+ * connection (or a lock conflict) is retried like a worker's: the producer reconnects and walks on
+ * from the last boundary it handed out.
  */
 final class ChunkProducer {
+  private static final Logger LOG = LoggerFactory.getLogger(ChunkProducer.class);
+
   private final ConnectionConfig source;
   private final Dialect dialect;
   private final TableName table;
   private final List<String> keyColumns;
   private final LongSupplier chunkRows;
   private final Cancellation cancellation;
+  private final RetryPolicy retryPolicy;
+  private final Sleeper sleeper;
   private final AtomicLong planned = new AtomicLong();
   private Thread thread;
 
@@ -39,13 +49,17 @@ final class ChunkProducer {
       TableName table,
       List<String> keyColumns,
       LongSupplier chunkRows,
-      Cancellation cancellation) {
+      Cancellation cancellation,
+      RetryPolicy retryPolicy,
+      Sleeper sleeper) {
     this.source = source;
     this.dialect = dialect;
     this.table = table;
     this.keyColumns = keyColumns;
     this.chunkRows = chunkRows;
     this.cancellation = cancellation;
+    this.retryPolicy = retryPolicy;
+    this.sleeper = sleeper;
   }
 
   /**
@@ -60,18 +74,39 @@ final class ChunkProducer {
   }
 
   private void produce(KeyRange remaining, long firstSequence, BoundedTaskSource<Task> tasks) {
-    try (Connection connection = Connections.open(source)) {
-      KeysetBoundaries boundaries =
-          new KeysetBoundaries(
-              connection, dialect, table, null, keyColumns, chunkRows.getAsLong(), remaining);
-      long sequence = firstSequence;
-      while (boundaries.hasNext() && !cancellation.isCancelled()) {
-        long rows = chunkRows.getAsLong();
-        boundaries.setChunkRows(rows);
-        KeyRange range = boundaries.next();
-        planned.incrementAndGet();
-        if (!tasks.put(new Task(sequence++, table, null, range, rows))) {
+    long sequence = firstSequence;
+    KeyRange left = remaining;
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try (Connection connection = Connections.open(source)) {
+          KeysetBoundaries boundaries =
+              new KeysetBoundaries(
+                  connection, dialect, table, null, keyColumns, chunkRows.getAsLong(), left);
+          while (boundaries.hasNext() && !cancellation.isCancelled()) {
+            long rows = chunkRows.getAsLong();
+            boundaries.setChunkRows(rows);
+            KeyRange range = boundaries.next();
+            attempt = 1; // a boundary found: the next failure starts counting afresh
+            planned.incrementAndGet();
+            if (!tasks.put(new Task(sequence++, table, null, range, rows))) {
+              return;
+            }
+            if (range.upper() == null) {
+              return;
+            }
+            left = new KeyRange(range.upper(), remaining.upper());
+          }
           return;
+        } catch (SQLException | RuntimeException e) {
+          if (cancellation.isCancelled() || !retryPolicy.shouldRetry(e, attempt)) {
+            throw e;
+          }
+          LOG.warn(
+              "finding the chunks of {} failed (attempt {}), reconnecting: {}",
+              table,
+              attempt,
+              SqlErrors.describe(e));
+          sleeper.sleep(retryPolicy.backoff(attempt));
         }
       }
     } catch (InterruptedException e) {

@@ -15,6 +15,7 @@ import dev.dray.db.TableName;
 import dev.dray.plan.Task;
 import dev.dray.run.BoundedTaskSource;
 import dev.dray.run.Cancellation;
+import dev.dray.run.JobLock;
 import dev.dray.run.RetryPolicy;
 import dev.dray.run.Sleeper;
 import dev.dray.run.TaskListener;
@@ -45,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * dev.dray.plan.KeysetBoundaries}) and numbers each chunk at dispatch; workers copy chunks out of
  * order, each in one target transaction that also moves the checkpoint when the chunk advances the
  * frontier. A crash leaves every chunk up to the checkpoint copied; {@code resume} continues after
- * it, and re-copying a chunk above it is harmless ({@code INSERT IGNORE}).
+ * it: a chunk above it that had committed is emptied and copied again. Writes are strict and
+ * counted: a row the target would drop or change fails its chunk ({@link ChunkMover}), and a target
+ * that could do so is refused before anything is written ({@link TargetPreflight}).
  *
  * <pre>{@code
  * CopyResult result = CopyJob.builder()
@@ -74,15 +77,26 @@ public final class CopyJob {
     return settings;
   }
 
-  /** What the job would do; touches nothing. */
+  /**
+   * What the job would do; touches nothing. Refuses as {@link #run} would: a target that could lose
+   * or change rows, a non-empty target, an unfinished checkpoint without {@code resume}.
+   */
   public CopyPlan plan() {
     try (Connection source = openSource();
         Connection target = openTarget()) {
       Prepared prepared = prepare(source, target);
-      Optional<Checkpoint> checkpoint = prepared.store.read(target);
+      Optional<Checkpoint> existing = prepared.store.read(target);
+      Optional<Checkpoint> resumable = resumable(prepared.store, existing);
+      String targetState =
+          resumable.isPresent()
+              ? "resuming: rows above the checkpoint are this copy's own"
+              : requireEmptyOrOverwrite(target, prepared.store, existing);
+      Optional<String> holder = JobLock.holder(settings.target(), lockKey());
       return planOf(
           prepared,
-          checkpoint.filter(c -> settings.resume()).map(Checkpoint::position).orElse(null));
+          resumable.map(Checkpoint::position).orElse(null),
+          targetState,
+          holder.orElse(null));
     } catch (SQLException e) {
       throw new DrayException(
           ErrorCode.CONNECTION_FAILED,
@@ -95,15 +109,23 @@ public final class CopyJob {
     return run(new Cancellation(), CopyListener.NONE);
   }
 
-  /** Runs the copy; throws {@link DrayException} on failure with the checkpoint left valid. */
+  /**
+   * Runs the copy; throws {@link DrayException} on failure with the checkpoint left valid. Holds
+   * the job's lock on the target server for the whole run, so a second run of the same target table
+   * refuses while this one is alive.
+   */
   public CopyResult run(Cancellation cancellation, CopyListener listener) {
     long started = System.nanoTime();
-    try (Connection source = openSource();
-        Connection target = openTarget()) {
-      Prepared prepared = prepare(source, target);
-      Checkpoint checkpoint = startCheckpoint(prepared.store, target);
+    try (JobLock lock = takeLock(cancellation)) {
+      Prepared prepared;
+      Checkpoint checkpoint;
+      try (Connection source = openSource();
+          Connection target = openTarget()) {
+        prepared = prepare(source, target);
+        checkpoint = startCheckpoint(prepared.store, target);
+      }
       FrontierPosition start = checkpoint.position();
-      CopyPlan plan = planOf(prepared, settings.resume() ? start : null);
+      CopyPlan plan = planOf(prepared, settings.resume() ? start : null, null, null);
       listener.planned(plan);
       if (checkpoint.complete()) {
         LOG.info("{}: the checkpoint says the copy is complete; nothing to do", settings.jobId());
@@ -136,7 +158,9 @@ public final class CopyJob {
                 settings.sourceTable(),
                 prepared.columns.keyColumns(),
                 sizer::chunkRows,
-                cancellation);
+                cancellation,
+                RetryPolicy.transientSqlErrors(settings.maxAttempts()),
+                Sleeper.SYSTEM);
         producer.start("copy", checkpoint.remaining(), start.sequence() + 1, tasks);
         try {
           new WorkerPool<Task>(
@@ -156,12 +180,15 @@ public final class CopyJob {
                     }
                   });
         } catch (DrayException e) {
+          long stored = storeFrontier(prepared.store, tracker.position(), sizer.chunkRows(), run);
           throw new DrayException(
               e.code(),
               e.getMessage()
-                  + "; every chunk up to #"
-                  + tracker.position().sequence()
-                  + " is copied and the checkpoint in "
+                  + "; "
+                  + (stored < 0
+                      ? "no chunk is checkpointed yet"
+                      : "every chunk up to #" + stored + " is copied")
+                  + " and the checkpoint in "
                   + prepared.store.table()
                   + " is valid: continue with --resume",
               e);
@@ -172,11 +199,15 @@ public final class CopyJob {
         if (tracker.pendingCount() > 0 || producer.planned() != run.chunksDone.get()) {
           throw new DrayException(
               ErrorCode.INTERNAL,
-              "copy ended with unfinished chunks; the checkpoint stays at chunk " + end.sequence());
+              "copy ended with unfinished chunks; the checkpoint stays at chunk "
+                  + run.lastStoredSequence.get());
         }
+        // a fresh session: the first one may have idled past the server's wait_timeout meanwhile;
         // the last chunk may have committed without the checkpoint (it raced another chunk)
-        prepared.store.advance(target, end, sizer.chunkRows());
-        prepared.store.markFinished(target);
+        try (Connection target = openTarget()) {
+          prepared.store.advance(target, end, sizer.chunkRows());
+          prepared.store.markFinished(target);
+        }
         return result(
             prepared,
             start,
@@ -200,6 +231,47 @@ public final class CopyJob {
               + " failed: "
               + SqlErrors.describe(e),
           e);
+    }
+  }
+
+  /** The job lock's key: one copy (or verify) per target table and server at a time. */
+  private String lockKey() {
+    return lockKey(settings.targetTable());
+  }
+
+  static String lockKey(TableName targetTable) {
+    return "dray:copy:" + targetTable;
+  }
+
+  private JobLock takeLock(Cancellation cancellation) {
+    try {
+      return JobLock.acquire(
+          settings.target(),
+          lockKey(),
+          "copy " + settings.jobId(),
+          "wait for it to finish, or stop it and run this copy again with --resume",
+          JobLock.DEFAULT_HEARTBEAT,
+          cancellation::cancel);
+    } catch (DrayException e) {
+      throw e.code() == ErrorCode.TARGET_UNAVAILABLE
+          ? e
+          : new DrayException(e.code(), "target: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * After a failure: moves the stored checkpoint up to the in-memory frontier (every chunk up to it
+   * committed), then returns the position the table holds, which is what a resume continues from.
+   * When the target cannot be reached, the last position this run wrote.
+   */
+  private long storeFrontier(
+      CheckpointStore store, FrontierPosition frontier, long chunkRows, CopyRun run) {
+    try (Connection target = Connections.open(settings.target())) {
+      store.advance(target, frontier, chunkRows);
+      return store.read(target).map(c -> c.position().sequence()).orElse(-1L);
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("cannot store the frontier after the failure: {}", SqlErrors.describe(e));
+      return run.lastStoredSequence.get();
     }
   }
 
@@ -280,6 +352,31 @@ public final class CopyJob {
           e);
     }
     Optional<Checkpoint> existing = store.read(target);
+    Optional<Checkpoint> resumable = resumable(store, existing);
+    if (resumable.isPresent()) {
+      Checkpoint checkpoint = resumable.get();
+      LOG.info(
+          "{}: resuming after chunk {} ({} rows copied before)",
+          settings.jobId(),
+          checkpoint.position().sequence(),
+          checkpoint.position().rowsCopied());
+      return checkpoint;
+    }
+    LOG.info("{}: {}", settings.jobId(), requireEmptyOrOverwrite(target, store, existing));
+    store.reset(
+        target,
+        settings.sourceTable().toString(),
+        settings.targetTable().toString(),
+        settings.chunkRows());
+    return store.read(target).orElseThrow();
+  }
+
+  /**
+   * The checkpoint a run continues from, or empty for a start from the beginning; refuses an
+   * unfinished checkpoint without {@code resume} (so a typo does not restart a half-done copy) and
+   * a checkpoint of another table pair.
+   */
+  private Optional<Checkpoint> resumable(CheckpointStore store, Optional<Checkpoint> existing) {
     if (settings.resume() && existing.isPresent()) {
       Checkpoint checkpoint = existing.get();
       if (!Objects.equals(checkpoint.sourceTable(), settings.sourceTable().toString())
@@ -293,12 +390,13 @@ public final class CopyJob {
                 + checkpoint.targetTable()
                 + ", not to this copy");
       }
-      LOG.info(
-          "{}: resuming after chunk {} ({} rows copied before)",
+      return existing;
+    }
+    if (settings.resume()) {
+      LOG.warn(
+          "{}: --resume found no checkpoint of this job in {}: starting from the beginning",
           settings.jobId(),
-          checkpoint.position().sequence(),
-          checkpoint.position().rowsCopied());
-      return checkpoint;
+          store.table());
     }
     if (!settings.resume() && existing.isPresent() && !existing.get().finished()) {
       throw new DrayException(
@@ -311,12 +409,36 @@ public final class CopyJob {
               + store.table()
               + ": continue it with --resume (or delete its row to start over)");
     }
-    store.reset(
-        target,
-        settings.sourceTable().toString(),
-        settings.targetTable().toString(),
-        settings.chunkRows());
-    return store.read(target).orElseThrow();
+    return Optional.empty();
+  }
+
+  /**
+   * A copy from the beginning starts on an empty target, so that every row in a chunk's range is
+   * this copy's own and no row of the target that differs from the source is kept; with {@code
+   * overwriteTarget} the target's rows are replaced instead. Returns what the start does, in words.
+   */
+  private String requireEmptyOrOverwrite(
+      Connection target, CheckpointStore store, Optional<Checkpoint> existing) {
+    if (settings.overwriteTarget()) {
+      return "target "
+          + settings.targetTable()
+          + ": overwriting (each chunk's key range is emptied before it is copied)";
+    }
+    if (new TableInspector(target).isEmpty(settings.targetTable())) {
+      return "target " + settings.targetTable() + " is empty";
+    }
+    throw new DrayException(
+        ErrorCode.TARGET_UNAVAILABLE,
+        "target table "
+            + settings.targetTable()
+            + " already holds rows"
+            + (existing.isPresent() && existing.get().finished()
+                ? " (copy " + settings.jobId() + " finished earlier, says " + store.table() + ")"
+                : settings.resume() ? " and --resume found no checkpoint of this copy" : "")
+            + ": a copy starts only on an empty table, so that no target row that differs from the"
+            + " source is kept; empty it (TRUNCATE "
+            + settings.targetTable()
+            + "), or pass --overwrite-target to replace its rows with the source's");
   }
 
   private record Prepared(
@@ -331,8 +453,26 @@ public final class CopyJob {
     checkThrottleQuery(source);
     checkReplicas();
     Dialect dialect = Dialects.detect(source);
-    TableInfo sourceInfo = new TableInspector(source).inspect(settings.sourceTable());
+    TableInspector sourceInspector = new TableInspector(source);
+    if (sourceInspector.isView(settings.sourceTable())) {
+      throw new DrayException(
+          ErrorCode.UNSUPPORTED_SCHEMA,
+          "source "
+              + settings.sourceTable()
+              + " is a view, not a table: copy reads a table in primary-key chunks; copy the view's"
+              + " base table (SHOW CREATE VIEW "
+              + settings.sourceTable()
+              + " names it), or store the view's rows in a table first");
+    }
+    TableInfo sourceInfo = sourceInspector.inspect(settings.sourceTable());
     TableInspector targetInspector = new TableInspector(target);
+    if (targetInspector.isView(settings.targetTable())) {
+      throw new DrayException(
+          ErrorCode.UNSUPPORTED_SCHEMA,
+          "target "
+              + settings.targetTable()
+              + " is a view, not a table: copy into the view's base table");
+    }
     if (!targetInspector.exists(settings.targetTable())) {
       throw new DrayException(
           ErrorCode.NOT_FOUND,
@@ -347,6 +487,12 @@ public final class CopyJob {
     CopyColumns columns =
         CopyColumns.match(
             sourceInfo, targetInfo, columnsWithoutDefault(target, settings.targetTable()));
+    TargetPreflight.check(
+        sourceInfo,
+        dialect.constraints(source, settings.sourceTable()),
+        targetInfo,
+        Dialects.detect(target).constraints(target, settings.targetTable()),
+        columns);
     CopyMode mode =
         settings.mode() == CopyMode.AUTO
             ? (sameServer(source, target) ? CopyMode.SERVER_SIDE : CopyMode.STREAMING)
@@ -364,7 +510,8 @@ public final class CopyJob {
         new CheckpointStore(dialect, settings.targetTable().schema(), settings.jobId()));
   }
 
-  private CopyPlan planOf(Prepared prepared, FrontierPosition resumeFrom) {
+  private CopyPlan planOf(
+      Prepared prepared, FrontierPosition resumeFrom, String targetState, String lockHolder) {
     return new CopyPlan(
         settings.jobId(),
         settings.sourceTable().toString(),
@@ -377,7 +524,9 @@ public final class CopyJob {
         settings.chunkTime() == null ? null : settings.chunkTime().toMillis() + "ms",
         settings.workers(),
         prepared.store.table().toString(),
-        resumeFrom);
+        resumeFrom,
+        targetState,
+        lockHolder);
   }
 
   /**
@@ -498,6 +647,7 @@ public final class CopyJob {
     private String throttleQuery;
     private Path pauseFile;
     private long maxRowsPerSecond;
+    private boolean overwriteTarget;
 
     private Builder() {}
 
@@ -599,6 +749,16 @@ public final class CopyJob {
       return this;
     }
 
+    /**
+     * Accepts a target that already holds rows: each chunk's key range is emptied in the target
+     * before it is copied, so the target ends up with exactly the source's rows. Without it such a
+     * target is refused (unless resuming this copy).
+     */
+    public Builder overwriteTarget(boolean overwrite) {
+      this.overwriteTarget = overwrite;
+      return this;
+    }
+
     public CopyJob build() {
       ThrottleSettings throttle =
           new ThrottleSettings(
@@ -623,7 +783,8 @@ public final class CopyJob {
               maxAttempts,
               lockWaitTimeout,
               checkpointInterval,
-              throttle));
+              throttle,
+              overwriteTarget));
     }
   }
 }

@@ -17,6 +17,9 @@ import java.util.List;
  * @param workers workers
  * @param checkpointTable where the checkpoint lives
  * @param resumeFrom the checkpoint a --resume would continue from, or null
+ * @param targetState what the start does with the target's rows (empty, overwriting, resuming), or
+ *     null when not checked
+ * @param lockHolder the session that runs this copy (or a verify of it) right now, or null
  */
 public record CopyPlan(
     String jobId,
@@ -30,7 +33,9 @@ public record CopyPlan(
     String chunkTime,
     int workers,
     String checkpointTable,
-    FrontierPosition resumeFrom) {
+    FrontierPosition resumeFrom,
+    String targetState,
+    String lockHolder) {
   public CopyPlan {
     columns = List.copyOf(columns);
     keyColumns = List.copyOf(keyColumns);

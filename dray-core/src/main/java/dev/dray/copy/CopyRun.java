@@ -25,6 +25,9 @@ final class CopyRun {
   final AtomicLong chunksDone = new AtomicLong();
   final AtomicLong retries = new AtomicLong();
 
+  /** The frontier sequence this run last committed to the checkpoint table. */
+  final AtomicLong lastStoredSequence;
+
   /** When the last checkpoint write committed (System.nanoTime), for the checkpoint interval. */
   final AtomicLong lastCheckpointNanos = new AtomicLong(System.nanoTime() - Long.MAX_VALUE / 4);
 
@@ -49,5 +52,6 @@ final class CopyRun {
     this.throttler = throttler;
     this.sizer = sizer;
     this.cancellation = cancellation;
+    this.lastStoredSequence = new AtomicLong(tracker.position().sequence());
   }
 }

@@ -24,6 +24,9 @@ import java.time.Duration;
  *     moves the frontier); a longer interval means fewer writes and a few more chunks re-copied on
  *     resume
  * @param throttle when to pause
+ * @param overwriteTarget whether a target that holds rows before the copy starts is accepted: each
+ *     chunk's key range is emptied in the target before the chunk is copied, so the target ends up
+ *     holding exactly the source's rows (without it such a target is refused)
  */
 public record CopySettings(
     ConnectionConfig source,
@@ -39,7 +42,8 @@ public record CopySettings(
     int maxAttempts,
     Duration lockWaitTimeout,
     Duration checkpointInterval,
-    ThrottleSettings throttle) {
+    ThrottleSettings throttle,
+    boolean overwriteTarget) {
   public static final int DEFAULT_WORKERS = 4;
   public static final int MAX_WORKERS = 64;
   public static final long DEFAULT_CHUNK_ROWS = 1000;

@@ -27,12 +27,20 @@ final class CopyWorker implements Worker<Task> {
 
   private void connect() throws SQLException {
     target = open(run.settings.target());
+    run.dialect.useStrictWrites(target);
     target.setAutoCommit(false);
+    boolean overwrite = run.settings.overwriteTarget();
     if (run.mode == CopyMode.STREAMING) {
       source = open(run.settings.source());
       mover =
           new StreamingMover(
-              source, target, run.dialect, run.sourceInfo, run.settings.targetTable(), run.columns);
+              source,
+              target,
+              run.dialect,
+              run.sourceInfo,
+              run.settings.targetTable(),
+              run.columns,
+              overwrite);
     } else {
       mover =
           new ServerSideMover(
@@ -40,7 +48,8 @@ final class CopyWorker implements Worker<Task> {
               run.dialect,
               run.settings.sourceTable(),
               run.settings.targetTable(),
-              run.columns);
+              run.columns,
+              overwrite);
     }
   }
 
@@ -69,6 +78,7 @@ final class CopyWorker implements Worker<Task> {
       target.commit();
       if (position.isPresent()) {
         run.lastCheckpointNanos.set(System.nanoTime());
+        run.lastStoredSequence.accumulateAndGet(position.get().sequence(), Math::max);
       }
     } catch (SQLException | RuntimeException e) {
       rollbackQuietly();

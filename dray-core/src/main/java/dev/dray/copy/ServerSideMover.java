@@ -7,32 +7,33 @@ import dev.dray.plan.KeyRange;
 import dev.dray.plan.SqlFragment;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 
 /**
- * Source and target on one server: {@code INSERT IGNORE INTO target (cols) SELECT cols FROM source
- * WHERE <range> LOCK IN SHARE MODE}. No row leaves the server; the shared locks keep a concurrent
- * delete from being undone by a copy of the old row, and IGNORE makes a re-copied chunk harmless.
+ * Source and target on one server: {@code SELECT COUNT(*) ... LOCK IN SHARE MODE}, then {@code
+ * INSERT INTO target (cols) SELECT cols FROM source WHERE <range> LOCK IN SHARE MODE}, in one
+ * transaction. No row leaves the server. The shared locks (taken by the count, held to the commit)
+ * keep the range's rows as they are between the count and the insert, so the two numbers must
+ * match, and keep a concurrent delete from being undone by a copy of the old row.
  */
-final class ServerSideMover implements ChunkMover {
-  private final Connection target;
-  private final Dialect dialect;
+final class ServerSideMover extends ChunkMover {
+  private final String countPrefix;
   private final String insertPrefix;
   private final String lockClause;
-  private final List<String> keyColumns;
 
   ServerSideMover(
       Connection target,
       Dialect dialect,
       TableName sourceTable,
       TableName targetTable,
-      CopyColumns columns) {
-    this.target = target;
-    this.dialect = dialect;
+      CopyColumns columns,
+      boolean overwrite) {
+    super(target, dialect, targetTable, columns.keyColumns(), overwrite);
     String list = dialect.quotedList(columns.names());
+    this.countPrefix = "SELECT COUNT(*) FROM " + dialect.quote(sourceTable) + " WHERE ";
     this.insertPrefix =
-        "INSERT IGNORE INTO "
+        "INSERT INTO "
             + dialect.quote(targetTable)
             + " ("
             + list
@@ -42,16 +43,24 @@ final class ServerSideMover implements ChunkMover {
             + dialect.quote(sourceTable)
             + " WHERE ";
     this.lockClause = " " + dialect.sharedLockClause();
-    this.keyColumns = columns.keyColumns();
   }
 
   @Override
-  public long move(KeyRange range) throws SQLException {
+  Copied copy(KeyRange range) throws SQLException {
     SqlFragment where = KeyPredicates.range(dialect, keyColumns, range);
-    try (PreparedStatement statement =
+    long read;
+    try (PreparedStatement count =
+        target.prepareStatement(countPrefix + where.sql() + lockClause)) {
+      where.bind(count, 1);
+      try (ResultSet rs = count.executeQuery()) {
+        rs.next();
+        read = rs.getLong(1);
+      }
+    }
+    try (PreparedStatement insert =
         target.prepareStatement(insertPrefix + where.sql() + lockClause)) {
-      where.bind(statement, 1);
-      return statement.executeUpdate();
+      where.bind(insert, 1);
+      return new Copied(read, insert.executeUpdate());
     }
   }
 }

@@ -18,11 +18,11 @@ import java.util.Set;
 
 /**
  * Source and target on different servers: streams the range from the source and writes it with
- * multi-row {@code INSERT IGNORE ... VALUES (...), (...)} statements of {@link #BATCH_ROWS} rows.
- * Binary columns travel as bytes and temporal ones as text (both sessions in UTC), so no value is
- * reinterpreted on the way.
+ * multi-row {@code INSERT ... VALUES (...), (...)} statements of {@link #BATCH_ROWS} rows, counting
+ * the rows read and the rows the target took. Binary columns travel as bytes and temporal ones as
+ * text (both sessions in UTC), so no value is reinterpreted on the way.
  */
-final class StreamingMover implements ChunkMover {
+final class StreamingMover extends ChunkMover {
   static final int BATCH_ROWS = 500;
 
   private static final Set<String> BYTES =
@@ -47,12 +47,9 @@ final class StreamingMover implements ChunkMover {
   }
 
   private final Connection source;
-  private final Connection target;
-  private final Dialect dialect;
   private final String selectPrefix;
   private final String insertPrefix;
   private final String rowPlaceholders;
-  private final List<String> keyColumns;
   private final List<Transfer> transfers = new ArrayList<>();
   private PreparedStatement fullBatch;
 
@@ -62,17 +59,15 @@ final class StreamingMover implements ChunkMover {
       Dialect dialect,
       TableInfo sourceInfo,
       TableName targetTable,
-      CopyColumns columns) {
+      CopyColumns columns,
+      boolean overwrite) {
+    super(target, dialect, targetTable, columns.keyColumns(), overwrite);
     this.source = source;
-    this.target = target;
-    this.dialect = dialect;
     String list = dialect.quotedList(columns.names());
     this.selectPrefix = "SELECT " + list + " FROM " + dialect.quote(sourceInfo.name()) + " WHERE ";
-    this.insertPrefix =
-        "INSERT IGNORE INTO " + dialect.quote(targetTable) + " (" + list + ") VALUES ";
+    this.insertPrefix = "INSERT INTO " + dialect.quote(targetTable) + " (" + list + ") VALUES ";
     this.rowPlaceholders =
         "(" + String.join(", ", Collections.nCopies(columns.names().size(), "?")) + ")";
-    this.keyColumns = columns.keyColumns();
     for (String name : columns.names()) {
       ColumnInfo column = sourceInfo.column(name).orElseThrow();
       transfers.add(
@@ -83,9 +78,10 @@ final class StreamingMover implements ChunkMover {
   }
 
   @Override
-  public long move(KeyRange range) throws SQLException {
+  Copied copy(KeyRange range) throws SQLException {
     SqlFragment where = KeyPredicates.range(dialect, keyColumns, range);
     int width = transfers.size();
+    long read = 0;
     long inserted = 0;
     List<Object[]> batch = new ArrayList<>(BATCH_ROWS);
     try (PreparedStatement select = source.prepareStatement(selectPrefix + where.sql())) {
@@ -103,6 +99,7 @@ final class StreamingMover implements ChunkMover {
                 };
           }
           batch.add(row);
+          read++;
           if (batch.size() == BATCH_ROWS) {
             inserted += write(batch);
             batch.clear();
@@ -113,7 +110,7 @@ final class StreamingMover implements ChunkMover {
     if (!batch.isEmpty()) {
       inserted += write(batch);
     }
-    return inserted;
+    return new Copied(read, inserted);
   }
 
   private long write(List<Object[]> rows) throws SQLException {

@@ -17,6 +17,7 @@ import dev.dray.plan.KeyRange;
 import dev.dray.plan.Task;
 import dev.dray.run.BoundedTaskSource;
 import dev.dray.run.Cancellation;
+import dev.dray.run.JobLock;
 import dev.dray.run.RetryPolicy;
 import dev.dray.run.Sleeper;
 import dev.dray.run.TaskListener;
@@ -85,12 +86,29 @@ public final class VerifyJob {
     return run(new Cancellation());
   }
 
+  /**
+   * Compares the tables. Holds the lock a copy into the target table takes ({@link
+   * dev.dray.run.JobLock}), so verify refuses while such a copy runs (it would see rows in flight)
+   * and no copy starts while it compares.
+   */
   public VerifyResult run(Cancellation cancellation) {
     long started = System.nanoTime();
-    try (Connection sourceConnection = Connections.open(source);
+    try (JobLock lock = takeLock(cancellation);
+        Connection sourceConnection = Connections.open(source);
         Connection targetConnection = openTarget()) {
       Dialect dialect = Dialects.detect(sourceConnection);
-      TableInfo sourceInfo = new TableInspector(sourceConnection).inspect(sourceTable);
+      TableInspector sourceInspector = new TableInspector(sourceConnection);
+      if (sourceInspector.isView(sourceTable)) {
+        throw new DrayException(
+            ErrorCode.UNSUPPORTED_SCHEMA,
+            "source "
+                + sourceTable
+                + " is a view, not a table: verify compares tables in primary-key chunks; verify"
+                + " the view's base table (SHOW CREATE VIEW "
+                + sourceTable
+                + " names it)");
+      }
+      TableInfo sourceInfo = sourceInspector.inspect(sourceTable);
       if (!sourceInfo.hasKey()) {
         throw new DrayException(
             ErrorCode.UNSUPPORTED_SCHEMA,
@@ -120,7 +138,14 @@ public final class VerifyJob {
       BoundedTaskSource<Task> tasks = new BoundedTaskSource<>(workers * 2, cancellation);
       ChunkProducer producer =
           new ChunkProducer(
-              source, dialect, sourceTable, keyColumns, () -> chunkRows, cancellation);
+              source,
+              dialect,
+              sourceTable,
+              keyColumns,
+              () -> chunkRows,
+              cancellation,
+              RetryPolicy.transientSqlErrors(CopySettings.DEFAULT_MAX_ATTEMPTS),
+              Sleeper.SYSTEM);
       producer.start("verify", KeyRange.ALL, 0, tasks);
       try {
         new WorkerPool<Task>(
@@ -207,6 +232,24 @@ public final class VerifyJob {
               + ": nothing to compare them with");
     }
     return columns;
+  }
+
+  private JobLock takeLock(Cancellation cancellation) {
+    try {
+      return JobLock.acquire(
+          target,
+          CopyJob.lockKey(targetTable),
+          "verify of " + sourceTable + " against " + targetTable,
+          "a copy into "
+              + targetTable
+              + " (or another verify of it) is running; verify when it has finished",
+          JobLock.DEFAULT_HEARTBEAT,
+          cancellation::cancel);
+    } catch (DrayException e) {
+      throw e.code() == ErrorCode.TARGET_UNAVAILABLE
+          ? e
+          : new DrayException(e.code(), "target: " + e.getMessage(), e);
+    }
   }
 
   private Connection openTarget() {

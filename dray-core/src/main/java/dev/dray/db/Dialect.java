@@ -68,6 +68,44 @@ public interface Dialect {
   /** The server's current Threads_running. */
   long threadsRunning(Connection connection) throws SQLException;
 
+  // --- safe writes (copy): what the target enforces, and sessions that fail instead of changing
+  // ---
+
+  /**
+   * Makes the session's writes strict: a value the target cannot hold (too long, out of range, a
+   * character its character set lacks, NULL into NOT NULL, a failed CHECK) is an error instead of a
+   * warning and a changed value, and an explicit 0 in an AUTO_INCREMENT column stays 0.
+   */
+  void useStrictWrites(Connection connection) throws SQLException;
+
+  /** The table's unique keys, CHECK constraints and text columns' character sets. */
+  TableConstraints constraints(Connection connection, TableName table) throws SQLException;
+
+  // --- advisory locks (one run per job): held by a session, released when it ends ---
+
+  /** The longest name {@link #tryAdvisoryLock} accepts. */
+  default int maxAdvisoryLockNameLength() {
+    return 64;
+  }
+
+  /**
+   * Takes the server-wide named lock for this session without waiting; false if another session
+   * holds it. The server releases it when the session ends, however it ends.
+   */
+  boolean tryAdvisoryLock(Connection connection, String name) throws SQLException;
+
+  /** Whether this session holds the named lock. */
+  boolean holdsAdvisoryLock(Connection connection, String name) throws SQLException;
+
+  /**
+   * Who holds the named lock, as {@code connection 42 from host:port as user} (the host and user
+   * only when this session may see the other's process list entry), or empty when it is free.
+   */
+  java.util.Optional<String> advisoryLockHolder(Connection connection, String name)
+      throws SQLException;
+
+  void releaseAdvisoryLock(Connection connection, String name) throws SQLException;
+
   // --- row checksums (verify): source and target must render the same row to the same hash ---
 
   /**

@@ -28,6 +28,13 @@ final class MariaDbDialect extends MySqlFamilyDialect {
     return "LOCK IN SHARE MODE";
   }
 
+  /** MariaDB lists CHECK constraints per table, column-level ones named after their column. */
+  @Override
+  String checkConstraintsQuery() {
+    return "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+        + " WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME";
+  }
+
   @Override
   String replicaStatusStatement() {
     return "SHOW SLAVE STATUS";

@@ -22,6 +22,19 @@ final class MySqlDialect extends MySqlFamilyDialect {
     return false;
   }
 
+  /**
+   * MySQL names CHECK constraints per schema and finds their table only through TABLE_CONSTRAINTS;
+   * NOT ENFORCED ones check nothing.
+   */
+  @Override
+  String checkConstraintsQuery() {
+    return "SELECT cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE FROM information_schema.TABLE_CONSTRAINTS tc"
+        + " JOIN information_schema.CHECK_CONSTRAINTS cc ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA"
+        + " AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME"
+        + " WHERE tc.TABLE_SCHEMA = ? AND tc.TABLE_NAME = ? AND tc.CONSTRAINT_TYPE = 'CHECK'"
+        + " AND tc.ENFORCED = 'YES' ORDER BY cc.CONSTRAINT_NAME";
+  }
+
   @Override
   String replicaStatusStatement() {
     return "SHOW REPLICA STATUS";

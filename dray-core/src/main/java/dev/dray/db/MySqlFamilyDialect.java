@@ -1,14 +1,18 @@
 package dev.dray.db;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -68,6 +72,138 @@ abstract class MySqlFamilyDialect implements Dialect {
   public void unlockTables(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute("UNLOCK TABLES");
+    }
+  }
+
+  /**
+   * Strict for every table (not only transactional ones), without NO_ZERO_DATE/NO_ZERO_IN_DATE so
+   * that zero dates the source holds copy unchanged, and NO_AUTO_VALUE_ON_ZERO so that a row whose
+   * AUTO_INCREMENT column is 0 keeps it (as mysqldump does).
+   */
+  @Override
+  public void useStrictWrites(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
+    }
+  }
+
+  @Override
+  public TableConstraints constraints(Connection connection, TableName table) throws SQLException {
+    Map<String, List<TableConstraints.KeyPart>> keys = new LinkedHashMap<>();
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT INDEX_NAME, COLUMN_NAME, SUB_PART FROM information_schema.STATISTICS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0"
+                + " ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX")) {
+      ps.setString(1, table.schema());
+      ps.setString(2, table.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Object prefix = rs.getObject(3);
+          keys.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+              .add(
+                  new TableConstraints.KeyPart(
+                      rs.getString(2), prefix == null ? -1 : ((Number) prefix).intValue()));
+        }
+      }
+    }
+    List<TableConstraints.UniqueKey> uniqueKeys = new ArrayList<>();
+    keys.forEach((name, parts) -> uniqueKeys.add(new TableConstraints.UniqueKey(name, parts)));
+    List<TableConstraints.CheckConstraint> checks = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(checkConstraintsQuery())) {
+      ps.setString(1, table.schema());
+      ps.setString(2, table.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          checks.add(new TableConstraints.CheckConstraint(rs.getString(1), rs.getString(2)));
+        }
+      }
+    }
+    Map<String, String> characterSets = new HashMap<>();
+    Map<String, String> collations = new HashMap<>();
+    String autoIncrement = null;
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT COLUMN_NAME, CHARACTER_SET_NAME, COLLATION_NAME, EXTRA LIKE '%auto_increment%'"
+                + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+      ps.setString(1, table.schema());
+      ps.setString(2, table.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String column = rs.getString(1).toLowerCase(Locale.ROOT);
+          if (rs.getString(2) != null) {
+            characterSets.put(column, rs.getString(2).toLowerCase(Locale.ROOT));
+          }
+          if (rs.getString(3) != null) {
+            collations.put(column, rs.getString(3).toLowerCase(Locale.ROOT));
+          }
+          if (rs.getBoolean(4)) {
+            autoIncrement = rs.getString(1);
+          }
+        }
+      }
+    }
+    return new TableConstraints(uniqueKeys, checks, characterSets, collations, autoIncrement);
+  }
+
+  /** Selects (name, clause) of the table's enforced CHECK constraints; binds schema, table. */
+  abstract String checkConstraintsQuery();
+
+  @Override
+  public boolean tryAdvisoryLock(Connection connection, String name) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getInt(1) == 1;
+      }
+    }
+  }
+
+  @Override
+  public boolean holdsAdvisoryLock(Connection connection, String name) throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement("SELECT IS_USED_LOCK(?) = CONNECTION_ID()")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getInt(1) == 1;
+      }
+    }
+  }
+
+  @Override
+  public Optional<String> advisoryLockHolder(Connection connection, String name)
+      throws SQLException {
+    long id;
+    try (PreparedStatement ps = connection.prepareStatement("SELECT IS_USED_LOCK(?)")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getObject(1) == null) {
+          return Optional.empty();
+        }
+        id = rs.getLong(1);
+      }
+    }
+    // another account's session is visible only with the PROCESS privilege
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT HOST, USER FROM information_schema.PROCESSLIST WHERE ID = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return Optional.of(
+              "connection " + id + " from " + rs.getString(1) + " as " + rs.getString(2));
+        }
+      }
+    }
+    return Optional.of("connection " + id);
+  }
+
+  @Override
+  public void releaseAdvisoryLock(Connection connection, String name) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+      ps.setString(1, name);
+      ps.executeQuery().close();
     }
   }
 

@@ -19,6 +19,13 @@ public final class SqlErrors {
   public static final int ER_QUERY_INTERRUPTED = 1317;
   public static final int ER_CONNECTION_KILLED = 1927;
   public static final int ER_SERVER_SHUTDOWN = 1053;
+  public static final int ER_DUP_ENTRY = 1062;
+  public static final int ER_BAD_NULL = 1048;
+  public static final int ER_TRUNCATED_WRONG_VALUE_FOR_FIELD = 1366;
+  public static final int ER_DATA_TOO_LONG = 1406;
+  public static final int ER_WARN_DATA_OUT_OF_RANGE = 1264;
+  public static final int ER_CONSTRAINT_FAILED = 4025;
+  public static final int ER_CHECK_CONSTRAINT_VIOLATED = 3819;
 
   private SqlErrors() {}
 
@@ -76,6 +83,44 @@ public final class SqlErrors {
       }
     }
     return false;
+  }
+
+  /** A duplicate value in a primary key or unique index (1062). */
+  public static boolean isDuplicateKey(Throwable t) {
+    for (SQLException e : sqlExceptions(t)) {
+      if (e.getErrorCode() == ER_DUP_ENTRY) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Why a strict write refused a row, in words a user can act on, or null when {@code t} is not
+   * such a refusal: a duplicate key, NULL into NOT NULL, a value the column cannot hold, a failed
+   * CHECK.
+   */
+  public static String refusedRowReason(Throwable t) {
+    for (SQLException e : sqlExceptions(t)) {
+      switch (e.getErrorCode()) {
+        case ER_DUP_ENTRY:
+          return "a unique key of the target that the source's keys do not imply holds the same"
+              + " value twice";
+        case ER_BAD_NULL:
+          return "the target column is NOT NULL and the source row has NULL";
+        case ER_TRUNCATED_WRONG_VALUE_FOR_FIELD:
+        case ER_DATA_TOO_LONG:
+        case ER_WARN_DATA_OUT_OF_RANGE:
+          return "the target column cannot hold the source value unchanged (character set, length"
+              + " or range)";
+        case ER_CONSTRAINT_FAILED:
+        case ER_CHECK_CONSTRAINT_VIOLATED:
+          return "a CHECK constraint of the target rejects the source row";
+        default:
+          break;
+      }
+    }
+    return null;
   }
 
   public static boolean isNoSuchTable(Throwable t) {

@@ -50,6 +50,39 @@ public final class TableInspector {
     }
   }
 
+  /** Whether the table holds no row. */
+  public boolean isEmpty(TableName table) {
+    try (PreparedStatement ps =
+            connection.prepareStatement("SELECT 1 FROM " + quote(table) + " LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      return !rs.next();
+    } catch (SQLException e) {
+      ErrorCode code =
+          SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
+      throw new DrayException(code, "cannot read " + table + ": " + SqlErrors.describe(e), e);
+    }
+  }
+
+  private String quote(TableName table) {
+    return Dialects.detect(connection).quote(table);
+  }
+
+  /** Whether the name is a view rather than a base table (false when it does not exist). */
+  public boolean isView(TableName table) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+      ps.setString(1, table.schema());
+      ps.setString(2, table.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && "VIEW".equalsIgnoreCase(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "cannot look up " + table + ": " + SqlErrors.describe(e), e);
+    }
+  }
+
   private long tableRows(TableName table) throws SQLException {
     try (PreparedStatement ps =
         connection.prepareStatement(

@@ -245,6 +245,82 @@ class CopyFailureTest {
     assertThat(verifiesEqual(db, "gone")).isTrue();
   }
 
+  /**
+   * Issue 17: the connection that finds chunk boundaries is retried like the workers' when it is
+   * lost. The source (read by the boundary producer only, in server-side mode) is reached through a
+   * proxy that drops every connection mid-copy and accepts again after a moment.
+   */
+  @Test
+  void theBoundaryConnectionIsRetriedWhenLost(TestDatabase db) throws Exception {
+    createTables(db, "bounds", 3000);
+    try (TcpProxy proxy = new TcpProxy(db.url())) {
+      ConnectionConfig viaProxy = db.config().withUrl(proxy.rewrite(db.url()));
+      CopyJob.Builder job =
+          job(db, "bounds")
+              .source(viaProxy)
+              .target(db.config())
+              .mode(CopyMode.SERVER_SIDE)
+              .workers(1)
+              .maxRowsPerSecond(3000)
+              .maxAttempts(5);
+      CompletableFuture<CopyResult> running =
+          CompletableFuture.supplyAsync(() -> job.build().run());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (db.queryLong("SELECT COUNT(*) FROM bounds_copy") < 600
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      proxy.cut();
+      Thread.sleep(300);
+      proxy.restore();
+      CopyResult result = running.get(60, TimeUnit.SECONDS);
+      assertThat(result.rowsCopied()).isEqualTo(3000);
+    }
+    assertThat(verifiesEqual(db, "bounds")).isTrue();
+  }
+
+  /**
+   * Issue 17: the checkpoint named in a failure's message is the one stored, never ahead of it (the
+   * copy stores its frontier on the way out, then names what the table holds).
+   */
+  @Test
+  void theCheckpointNamedInAFailureIsTheStoredOne(TestDatabase db) throws Exception {
+    createTables(db, "named", 1500);
+    CopyJob.Builder job =
+        job(db, "named")
+            .lockWaitTimeout(Duration.ofSeconds(1))
+            .maxAttempts(1)
+            .checkpointInterval(Duration.ofHours(1));
+    try (Connection locker = db.connect();
+        Statement statement = locker.createStatement()) {
+      locker.setAutoCommit(false);
+      statement.executeQuery("SELECT * FROM named WHERE id = 1250 FOR UPDATE").close();
+      DrayException e = failure(job);
+      java.util.regex.Matcher named =
+          java.util.regex.Pattern.compile("every chunk up to #(\\d+) is copied")
+              .matcher(e.getMessage());
+      assertThat(named.find()).as(e.getMessage()).isTrue();
+      long stored =
+          db.queryLong(
+              "SELECT frontier_sequence FROM _dray_checkpoint WHERE job_id = '"
+                  + job.build().settings().jobId()
+                  + "'");
+      assertThat(Long.parseLong(named.group(1))).isEqualTo(stored).isGreaterThan(0);
+      assertCheckpointValid(db, "named", job.build().settings().jobId());
+      locker.rollback();
+    }
+    // the chunks that committed above the stuck one are copied again on resume, and the
+    // checkpoint's row count stays exact
+    CopyResult resumed = job.maxAttempts(5).resume(true).build().run();
+    assertThat(
+            db.queryLong(
+                "SELECT rows_copied FROM _dray_checkpoint WHERE job_id = '"
+                    + resumed.jobId()
+                    + "'"))
+        .isEqualTo(1500);
+    assertThat(verifiesEqual(db, "named")).isTrue();
+  }
+
   private static void rollbackQuietly(Connection connection) {
     try {
       connection.rollback();
