@@ -1,14 +1,21 @@
 package dev.dray.cli;
 
+import dev.dray.DrayException;
+import dev.dray.Secrets;
+import dev.dray.queue.HandlerEnvironment;
 import dev.dray.queue.Handlers;
 import dev.dray.queue.JobQueue;
 import dev.dray.queue.QueueWorkers;
 import dev.dray.queue.WorkResult;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,10 +30,14 @@ import picocli.CommandLine.Spec;
     name = "work",
     mixinStandardHelpOptions = true,
     description = {
-      "Processes jobs with N worker threads. SIGTERM/Ctrl-C stops gracefully: running jobs finish,",
-      "claimed jobs not yet started are given back."
+      "Processes jobs with N worker threads. SIGTERM/Ctrl-C stops gracefully: claimed jobs not yet",
+      "started are given back, running jobs get --grace-period to finish and are then stopped and",
+      "handed back without charging their attempt; the summary is printed and the exit code is 0."
     })
 public final class QueueWorkCommand implements Callable<Integer> {
+  /** Time after the grace period for handing jobs back and printing the summary. */
+  private static final Duration STOP_MARGIN = Duration.ofSeconds(15);
+
   @Spec CommandSpec spec;
 
   @Mixin QueueTarget target;
@@ -44,6 +55,24 @@ public final class QueueWorkCommand implements Callable<Integer> {
       description =
           "noop | sleep:MS | exec:COMMAND (sh -c COMMAND, payload on stdin, DRAY_JOB_ID in the environment).")
   String handler;
+
+  @Option(
+      names = "--handler-env",
+      paramLabel = "VAR",
+      description =
+          "Pass this environment variable on to exec: handlers (repeatable). Handlers otherwise get"
+              + " only PATH, HOME, USER, LOGNAME, SHELL, LANG, LANGUAGE, LC_*, TZ, TMPDIR, TERM and"
+              + " DRAY_JOB_ID, DRAY_JOB_ATTEMPT, DRAY_QUEUE; never the --password-env variable.")
+  List<String> handlerEnv = new ArrayList<>();
+
+  @Option(
+      names = "--grace-period",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "On SIGTERM, how long running jobs may finish before they are stopped and handed back"
+              + " uncharged (default: 20s).")
+  Duration gracePeriod = QueueWorkers.DEFAULT_GRACE_PERIOD;
 
   @Option(
       names = "--lease",
@@ -106,7 +135,8 @@ public final class QueueWorkCommand implements Callable<Integer> {
     QueueWorkers pool =
         QueueWorkers.builder(jobQueue)
             .workers(workers)
-            .handler(Handlers.parse(handler, target.queue))
+            .handler(Handlers.parse(handler, target.queue, handlerEnvironment()))
+            .gracePeriod(gracePeriod)
             .lease(lease)
             .maxBatch(batch)
             .maxPollInterval(maxPollInterval)
@@ -114,36 +144,77 @@ public final class QueueWorkCommand implements Callable<Integer> {
             .concurrentClaims(concurrentClaims)
             .build();
     PrintWriter out = spec.commandLine().getOut();
-    // SIGTERM runs this hook; the JVM halts when it returns, so it waits until the summary is out.
+    PrintWriter err = spec.commandLine().getErr();
+    // SIGTERM runs this hook; the JVM halts when it returns, so it waits for the pool's graceful
+    // stop (grace period, then hand-back) and the summary, then exits with the stop's own code.
     CountDownLatch reported = new CountDownLatch(1);
+    AtomicInteger exitCode = new AtomicInteger(1);
+    AtomicBoolean signalled = new AtomicBoolean();
     Thread hook =
         new Thread(
             () -> {
+              signalled.set(true);
               pool.stop();
+              boolean done = false;
               try {
-                reported.await(lease.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+                done =
+                    reported.await(gracePeriod.plus(STOP_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
+              if (!done) {
+                err.println(
+                    "dray: the graceful stop of queue "
+                        + target.queue
+                        + " did not finish within "
+                        + gracePeriod.plus(STOP_MARGIN).toSeconds()
+                        + " s; handler processes were killed and jobs still leased come back"
+                        + " after their lease");
+                err.flush();
+                // never leave a handler process behind
+                ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+              }
+              Runtime.getRuntime().halt(done ? exitCode.get() : 1);
             },
             "dray-queue-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       report(out, pool.run());
+      exitCode.set(0);
+    } catch (DrayException e) {
+      exitCode.set(e.exitCode());
+      if (signalled.get()) {
+        // the hook halts the JVM before the usual error handler could print this
+        err.println("dray: " + Secrets.redact(e.getMessage()));
+        err.flush();
+      }
+      throw e;
     } finally {
       reported.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it waited for the report
+        // the hook is running: it waited for the report and exits with its code
       }
     }
     return 0;
   }
 
+  /**
+   * The environment of exec: handlers: the allow-list plus --handler-env, never the password
+   * variable.
+   */
+  private java.util.Map<String, String> handlerEnvironment() {
+    List<String> forbidden = new ArrayList<>();
+    if (target.connection.passwordEnv != null) {
+      forbidden.add(target.connection.passwordEnv);
+    }
+    return HandlerEnvironment.of(CliEnvironment.get(), handlerEnv, forbidden);
+  }
+
   private void report(PrintWriter out, WorkResult result) {
     out.printf(
-        "processed %,d jobs in %.2f s (%,.0f jobs/s) with %d workers: %d failed attempts, %d dead, %d released, %,d claims%n",
+        "processed %,d jobs in %.2f s (%,.0f jobs/s) with %d workers: %d failed attempts, %d dead, %d released, %d handed back, %,d claims%n",
         result.processed(),
         result.seconds(),
         result.jobsPerSecond(),
@@ -151,6 +222,7 @@ public final class QueueWorkCommand implements Callable<Integer> {
         result.failedAttempts(),
         result.dead(),
         result.released(),
+        result.handedBack(),
         result.claims());
     out.flush();
   }

@@ -74,6 +74,17 @@ public final class QueueSession implements AutoCloseable {
    */
   public List<ClaimedJob> completeAndClaim(
       String owner, Collection<Long> completed, int max, Duration lease) {
+    return completeAndClaim(owner, completed, max, lease, max);
+  }
+
+  /**
+   * As {@link #completeAndClaim(String, Collection, int, Duration)}, charging an attempt only to
+   * the first {@code charge} claimed jobs (in claim order); the others must be charged with {@link
+   * #chargeAttempts} before they start, and given back with {@link #releaseUncharged} if they do
+   * not. A worker that dies mid-batch then leaves its unstarted jobs uncharged.
+   */
+  public List<ClaimedJob> completeAndClaim(
+      String owner, Collection<Long> completed, int max, Duration lease, int charge) {
     requireNonNull(owner, "owner is null");
     if (max < 1) {
       throw new IllegalArgumentException("max must be at least 1");
@@ -106,7 +117,10 @@ public final class QueueSession implements AutoCloseable {
           }
           if (!ids.isEmpty()) {
             try (PreparedStatement update =
-                connection.prepareStatement(sql.leaseUpdatePrefix + QueueSql.idList(ids))) {
+                connection.prepareStatement(
+                    charge >= ids.size()
+                        ? sql.leaseUpdatePrefix + QueueSql.idList(ids)
+                        : sql.leaseUpdate(ids.subList(0, Math.max(1, charge)), ids))) {
               update.setString(1, owner);
               update.setLong(2, micros(lease));
               update.executeUpdate();
@@ -250,6 +264,50 @@ public final class QueueSession implements AutoCloseable {
       return 0;
     }
     return updateOwned("release jobs", sql.releasePrefix, owner, ids, null);
+  }
+
+  /** Gives claimed jobs back that were never charged an attempt: ready at once. */
+  public int releaseUncharged(String owner, Collection<Long> ids) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    return updateOwned("release jobs", sql.releaseUnchargedPrefix, owner, ids, null);
+  }
+
+  /**
+   * Charges an attempt to leased jobs that are about to start; returns the ids that are no longer
+   * leased to {@code owner} (their lease expired and someone else took them), which must not run.
+   */
+  public java.util.Set<Long> chargeAttempts(String owner, Collection<Long> ids) {
+    if (ids.isEmpty()) {
+      return java.util.Set.of();
+    }
+    String idList = QueueSql.idList(ids);
+    return withRetry(
+        "charge attempts",
+        () -> {
+          java.util.Set<Long> notOurs = new java.util.HashSet<>(ids);
+          int updated;
+          try (PreparedStatement update = connection.prepareStatement(sql.chargePrefix + idList)) {
+            update.setString(1, owner);
+            updated = update.executeUpdate();
+          }
+          if (updated == ids.size()) {
+            notOurs.clear();
+          } else {
+            try (PreparedStatement select =
+                connection.prepareStatement(sql.ownedSelectPrefix + idList)) {
+              select.setString(1, owner);
+              try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                  notOurs.remove(rs.getLong(1));
+                }
+              }
+            }
+          }
+          connection.commit();
+          return notOurs;
+        });
   }
 
   /** Extends the leases of jobs still being worked on (heartbeat). */
@@ -576,6 +634,34 @@ public final class QueueSession implements AutoCloseable {
               statement.setLong(i + 1, parameters[i]);
             }
             count = statement.executeUpdate();
+          }
+          connection.commit();
+          return count;
+        });
+  }
+
+  /**
+   * Runs a chunk move {@code (low, high]} and the statement that advances its part's frontier to
+   * {@code high} in one committed transaction, retrying lock conflicts: after a crash the frontier
+   * says exactly which chunks are in the queue. Returns the rows the move inserted.
+   */
+  int executeCommittedWithProgress(
+      String what, String move, long low, long high, String advance, String id, int part) {
+    return withRetry(
+        what,
+        () -> {
+          int count;
+          try (PreparedStatement statement = connection.prepareStatement(move)) {
+            statement.setLong(1, low);
+            statement.setLong(2, high);
+            count = statement.executeUpdate();
+          }
+          try (PreparedStatement statement = connection.prepareStatement(advance)) {
+            statement.setLong(1, high);
+            statement.setLong(2, count);
+            statement.setString(3, id);
+            statement.setInt(4, part);
+            statement.executeUpdate();
           }
           connection.commit();
           return count;

@@ -32,6 +32,10 @@ final class QueueSql {
   final String holdTable;
   final String claimSelect;
   final String leaseUpdatePrefix;
+  final String leaseWithoutChargeStart;
+  final String chargePrefix;
+  final String ownedSelectPrefix;
+  final String releaseUnchargedPrefix;
   final String insertPrefix;
   final String insertRow;
   final String deletePrefix;
@@ -75,6 +79,22 @@ final class QueueSql {
             + " SET state = "
             + LEASED
             + ", attempts = attempts + 1, lease_owner = ?, lease_until = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN ";
+    leaseWithoutChargeStart =
+        "UPDATE " + table + " SET state = " + LEASED + ", attempts = attempts + (id IN ";
+    chargePrefix =
+        "UPDATE "
+            + table
+            + " SET attempts = attempts + 1 WHERE lease_owner = ? AND state = "
+            + LEASED
+            + " AND id IN ";
+    ownedSelectPrefix =
+        "SELECT id FROM " + table + " WHERE lease_owner = ? AND state = " + LEASED + " AND id IN ";
+    releaseUnchargedPrefix =
+        "UPDATE "
+            + table
+            + " SET state = "
+            + READY
+            + ", lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND id IN ";
     insertPrefix =
         "INSERT IGNORE INTO "
             + table
@@ -181,6 +201,17 @@ final class QueueSql {
     StringJoiner joiner = new StringJoiner(", ", "(", ")");
     ids.stream().sorted().forEach(id -> joiner.add(Long.toString(id)));
     return joiner.toString();
+  }
+
+  /**
+   * The lease update of a claim that charges an attempt to {@code charged} of the claimed jobs only
+   * (the others are charged when they start).
+   */
+  String leaseUpdate(Collection<Long> charged, Collection<Long> all) {
+    return leaseWithoutChargeStart
+        + idList(charged)
+        + "), lease_owner = ?, lease_until = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN "
+        + idList(all);
   }
 
   String insertStatement(int rows) {

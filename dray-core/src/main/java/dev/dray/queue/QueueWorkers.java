@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -28,8 +29,17 @@ import org.slf4j.LoggerFactory;
  * time (slow handlers take few jobs at a time and leave the rest to idle workers). Empty polls back
  * off from 1 ms to the max poll interval.
  *
- * <p>{@link #stop()} is graceful: running jobs finish and are completed, claimed jobs not yet
- * started are released at once, then {@link #run()} returns.
+ * <p>{@link #stop()} is graceful: claimed jobs not yet started are released at once; running jobs
+ * may finish (their leases are still extended by heartbeats) for up to the grace period; jobs still
+ * running then are interrupted (an {@code exec:} handler's process tree is stopped) and handed back
+ * to the queue without charging their attempt; then {@link #run()} returns.
+ *
+ * <p>An attempt is charged when a job starts, not when it is claimed: if a handler kills the worker
+ * process, the jobs of its batch that had not started come back (after the lease) with their
+ * attempt count unchanged. The first jobs of a batch are charged by the claim itself; later ones by
+ * one short statement per slice of jobs, a slice being about {@link #CHARGE_SLICE_TIME} of handler
+ * time (one job for slow handlers, the whole batch for near-instant ones), so the price is paid
+ * only where it is small next to the handler.
  */
 public final class QueueWorkers {
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
@@ -51,7 +61,18 @@ public final class QueueWorkers {
    */
   public static final int DEFAULT_CONCURRENT_CLAIMS = 2;
 
+  /**
+   * How long a graceful stop waits for running jobs before handing them back. Below the 30 s a
+   * container orchestrator usually waits between SIGTERM and SIGKILL, so the hand-back and the
+   * summary fit in.
+   */
+  public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(20);
+
   static final Duration TARGET_BATCH_TIME = Duration.ofMillis(200);
+
+  /** Jobs expected to start within this much handler time are charged their attempt together. */
+  static final Duration CHARGE_SLICE_TIME = Duration.ofMillis(10);
+
   private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(1);
   private static final Duration PARTIAL_BATCH_PAUSE = Duration.ofMillis(5);
   private static final Duration RECONNECT_PATIENCE = Duration.ofSeconds(30);
@@ -64,12 +85,16 @@ public final class QueueWorkers {
   private final int maxBatch;
   private final Duration lease;
   private final Duration maxPollInterval;
+  private final Duration gracePeriod;
   private final boolean untilEmpty;
   private final Sleeper sleeper;
   private final WorkListener listener;
   private final String owner;
 
   private final Set<Long> held = ConcurrentHashMap.newKeySet();
+
+  /** The job each worker thread is running a handler on now (interrupted when grace runs out). */
+  private final Map<Thread, ClaimedJob> running = new ConcurrentHashMap<>();
 
   /**
    * How many of this pool's threads may be inside a claim transaction at once. More concurrent
@@ -82,11 +107,19 @@ public final class QueueWorkers {
   private final AtomicLong failedAttempts = new AtomicLong();
   private final AtomicLong dead = new AtomicLong();
   private final AtomicLong released = new AtomicLong();
+  private final AtomicLong handedBack = new AtomicLong();
   private final AtomicLong claims = new AtomicLong();
   private final AtomicReference<DrayException> fatal = new AtomicReference<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean stopping;
   private volatile boolean started;
+  private long stopDeadline;
+
+  /** The grace period ran out: running handlers are interrupted and their jobs handed back. */
+  private volatile boolean handingBack;
+
+  /** Every worker thread has ended: the keeper stops extending leases. */
+  private volatile boolean workersDone;
 
   private QueueWorkers(Builder b) {
     this.queue = b.queue;
@@ -104,6 +137,10 @@ public final class QueueWorkers {
     this.maxBatch = b.maxBatch;
     this.lease = b.lease;
     this.maxPollInterval = b.maxPollInterval;
+    if (b.gracePeriod.isNegative()) {
+      throw DrayException.usage("--grace-period must not be negative, got " + b.gracePeriod);
+    }
+    this.gracePeriod = b.gracePeriod;
     this.untilEmpty = b.untilEmpty;
     this.sleeper = b.sleeper;
     this.listener = b.listener;
@@ -138,17 +175,31 @@ public final class QueueWorkers {
     Thread keeper = new Thread(this::keepLoop, "dray-queue-keeper");
     keeper.setDaemon(true);
     keeper.start();
+    boolean interrupted = false;
     try {
       for (Thread thread : threads) {
-        thread.join();
+        while (thread.isAlive()) {
+          if (stopping && !handingBack && graceOver()) {
+            handBackRunningJobs();
+          }
+          try {
+            thread.join(20);
+          } catch (InterruptedException e) {
+            // stop at once: running jobs are handed back, and this waits until they are
+            interrupted = true;
+            stop();
+            handBackRunningJobs();
+          }
+        }
       }
-    } catch (InterruptedException e) {
-      stopping = true;
-      Thread.currentThread().interrupt();
     } finally {
       stopping = true;
+      workersDone = true;
       keeper.interrupt();
       finished.countDown();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
     DrayException error = fatal.get();
     if (error != null) {
@@ -159,14 +210,55 @@ public final class QueueWorkers {
         failedAttempts.get(),
         dead.get(),
         released.get(),
+        handedBack.get(),
         claims.get(),
         (System.nanoTime() - start) / 1e9,
         queue.lockConflictsRetried() - conflictsBefore);
   }
 
-  /** Asks the pool to stop gracefully; {@link #run()} returns once running jobs are done. */
+  /**
+   * Asks the pool to stop gracefully: unstarted claims are released, running jobs get the grace
+   * period to finish and are then handed back uncharged; {@link #run()} returns after that.
+   */
   public void stop() {
-    stopping = true;
+    synchronized (running) {
+      if (!stopping) {
+        stopDeadline = System.nanoTime() + gracePeriod.toNanos();
+        stopping = true;
+      }
+    }
+  }
+
+  private boolean graceOver() {
+    synchronized (running) {
+      return System.nanoTime() - stopDeadline >= 0;
+    }
+  }
+
+  /**
+   * Interrupts every handler still running. A worker removes its entry before it looks at the
+   * outcome, and interrupts are sent inside {@code computeIfPresent}, so no interrupt reaches a
+   * worker after it left its handler.
+   */
+  private void handBackRunningJobs() {
+    if (!handingBack) {
+      handingBack = true;
+      if (!running.isEmpty()) {
+        LOG.warn(
+            "grace period of {} is over: handing back {} running job(s) of {} uncharged",
+            gracePeriod,
+            running.size(),
+            queue.name());
+      }
+    }
+    for (Thread thread : running.keySet()) {
+      running.computeIfPresent(
+          thread,
+          (t, job) -> {
+            t.interrupt();
+            return job;
+          });
+    }
   }
 
   /** Stops gracefully and waits up to {@code timeout} for {@link #run()} to finish. */
@@ -200,7 +292,9 @@ public final class QueueWorkers {
         try {
           claimPermits.acquireUninterruptibly();
           try {
-            jobs = session.completeAndClaim(owner, ids(pending), batch, lease);
+            jobs =
+                session.completeAndClaim(
+                    owner, ids(pending), batch, lease, sliceSize(itemNanos, batch));
           } finally {
             claimPermits.release();
           }
@@ -229,7 +323,7 @@ public final class QueueWorkers {
         long handleStart = System.nanoTime();
         int handled;
         try {
-          handled = runBatch(session, jobs, pending);
+          handled = runBatch(session, jobs, sliceSize(itemNanos, batch), itemNanos, pending);
         } catch (DrayException e) {
           // The claimed jobs stay leased to us and come back after the lease: nothing is lost.
           session = dropOnConnectionLoss(session, e);
@@ -288,39 +382,94 @@ public final class QueueWorkers {
   }
 
   /**
-   * Runs the handler on each job; returns how many it ran. Successes go to {@code pending} (still
-   * held, so heartbeats keep their leases) for the next claim to complete; unstarted jobs are
-   * released when stopping.
+   * Runs the handler on each job; returns how many it ran. Each job's attempt is charged before it
+   * starts (the first {@code charged} by the claim). Successes go to {@code pending} (still held,
+   * so heartbeats keep their leases) for the next claim to complete; unstarted jobs are released
+   * when stopping, and running jobs are handed back when the grace period runs out, neither
+   * charged.
    */
-  private int runBatch(QueueSession session, List<ClaimedJob> jobs, List<ClaimedJob> pending) {
+  private int runBatch(
+      QueueSession session,
+      List<ClaimedJob> jobs,
+      int charged,
+      double itemNanos,
+      List<ClaimedJob> pending) {
     int handled = 0;
-    for (ClaimedJob job : jobs) {
-      if (stopping) {
-        break;
+    int chargedUpTo = Math.min(charged, jobs.size());
+    Set<Long> lost = new java.util.HashSet<>();
+    double estimate = itemNanos;
+    int next = 0;
+    for (; next < jobs.size() && !stopping; next++) {
+      ClaimedJob job = jobs.get(next);
+      if (next >= chargedUpTo) {
+        int slice = Math.min(jobs.size() - next, sliceSize(estimate, jobs.size()));
+        Set<Long> notOurs = session.chargeAttempts(owner, ids(jobs.subList(next, next + slice)));
+        if (!notOurs.isEmpty()) {
+          LOG.warn(
+              "{} job(s) of {} were no longer leased to this worker when they were to start"
+                  + " (lease expired?); skipping them",
+              notOurs.size(),
+              queue.name());
+          lost.addAll(notOurs);
+          held.removeAll(notOurs);
+        }
+        chargedUpTo = next + slice;
+      }
+      if (lost.contains(job.id())) {
+        continue;
       }
       handled++;
+      long start = System.nanoTime();
+      Exception failure = null;
+      running.put(Thread.currentThread(), job);
       try {
         handler.handle(job);
-        pending.add(job);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        held.remove(job.id());
-        recordFailure(session, job, "interrupted");
-        stopping = true;
       } catch (Exception e) {
+        failure = e;
+      } finally {
+        running.remove(Thread.currentThread());
+      }
+      long took = System.nanoTime() - start;
+      estimate = estimate == 0 ? took : 0.7 * estimate + 0.3 * took;
+      boolean interrupted = Thread.interrupted() || failure instanceof InterruptedException;
+      if (failure == null) {
+        pending.add(job);
+      } else if (handingBack || interrupted) {
+        // Stopped from outside, not failed: the job goes back as if never started.
         held.remove(job.id());
-        recordFailure(session, job, e.getMessage() == null ? e.toString() : e.getMessage());
+        handedBack.addAndGet(session.release(owner, List.of(job.id())));
+        stop();
+      } else {
+        held.remove(job.id());
+        recordFailure(
+            session, job, failure.getMessage() == null ? failure.toString() : failure.getMessage());
       }
     }
-    if (handled < jobs.size()) {
-      List<Long> unstarted = new ArrayList<>();
-      for (ClaimedJob job : jobs.subList(handled, jobs.size())) {
-        unstarted.add(job.id());
-        held.remove(job.id());
+    List<Long> chargedUnstarted = new ArrayList<>();
+    List<Long> unchargedUnstarted = new ArrayList<>();
+    for (int i = next; i < jobs.size(); i++) {
+      long id = jobs.get(i).id();
+      if (lost.contains(id)) {
+        continue;
       }
-      released.addAndGet(session.release(owner, unstarted));
+      held.remove(id);
+      (i < chargedUpTo ? chargedUnstarted : unchargedUnstarted).add(id);
     }
+    released.addAndGet(session.release(owner, chargedUnstarted));
+    released.addAndGet(session.releaseUncharged(owner, unchargedUnstarted));
     return handled;
+  }
+
+  /**
+   * How many jobs to charge in one statement: those expected to start within {@link
+   * #CHARGE_SLICE_TIME}; one while the handler's speed is unknown.
+   */
+  static int sliceSize(double itemNanos, int batch) {
+    if (itemNanos <= 0) {
+      return 1;
+    }
+    long bySpeed = (long) (CHARGE_SLICE_TIME.toNanos() / itemNanos);
+    return (int) Math.max(1, Math.min(batch, bySpeed));
   }
 
   private void recordFailure(QueueSession session, ClaimedJob job, String error) {
@@ -353,7 +502,9 @@ public final class QueueWorkers {
     Duration reapEvery = min(lease.dividedBy(2), Duration.ofSeconds(5));
     long nextReap = 0;
     QueueSession session = null;
-    while (!stopping) {
+    // Heartbeats go on while stopping: running jobs keep their leases until they finish or are
+    // handed back, so no other worker takes them over meanwhile.
+    while (!workersDone) {
       try {
         if (session == null) {
           session = queue.openSession();
@@ -368,7 +519,7 @@ public final class QueueWorkers {
             if (reclaimed > 0) {
               LOG.info("reclaimed {} jobs with expired leases on {}", reclaimed, queue.name());
             }
-          } while (reclaimed == 1000 && !stopping);
+          } while (reclaimed == 1000 && !workersDone);
           nextReap = System.nanoTime() + reapEvery.toNanos();
         }
         sleeper.sleep(min(heartbeat, reapEvery));
@@ -430,14 +581,13 @@ public final class QueueWorkers {
     try {
       sleeper.sleep(duration);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stopping = true;
+      stop();
     }
   }
 
   private void fail(DrayException e) {
     fatal.compareAndSet(null, e);
-    stopping = true;
+    stop();
   }
 
   private static Duration min(Duration a, Duration b) {
@@ -465,6 +615,7 @@ public final class QueueWorkers {
     private int maxBatch = DEFAULT_MAX_BATCH;
     private Duration lease = DEFAULT_LEASE;
     private Duration maxPollInterval = DEFAULT_MAX_POLL_INTERVAL;
+    private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
     private boolean untilEmpty;
     private Sleeper sleeper = Sleeper.SYSTEM;
     private WorkListener listener = WorkListener.NONE;
@@ -502,6 +653,15 @@ public final class QueueWorkers {
     /** The longest wait between polls of an empty queue. */
     public Builder maxPollInterval(Duration interval) {
       this.maxPollInterval = requireNonNull(interval, "interval is null");
+      return this;
+    }
+
+    /**
+     * How long {@link #stop()} lets running jobs finish before it interrupts them and hands them
+     * back uncharged (default 20 s).
+     */
+    public Builder gracePeriod(Duration duration) {
+      this.gracePeriod = requireNonNull(duration, "grace period is null");
       return this;
     }
 

@@ -7,6 +7,8 @@ package dev.dray.queue;
  * @param failedAttempts attempts that threw (each retried later or dead)
  * @param dead jobs that became dead in this run
  * @param released claimed jobs given back unstarted at shutdown
+ * @param handedBack running jobs interrupted when a graceful stop's grace period ran out and given
+ *     back uncharged
  * @param claims claim transactions run (claim loops), including empty ones
  * @param seconds wall time
  * @param lockConflictsRetried deadlocks and lock wait timeouts retried internally
@@ -16,6 +18,7 @@ public record WorkResult(
     long failedAttempts,
     long dead,
     long released,
+    long handedBack,
     long claims,
     double seconds,
     long lockConflictsRetried) {
