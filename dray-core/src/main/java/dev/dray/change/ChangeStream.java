@@ -86,6 +86,7 @@ public final class ChangeStream implements AutoCloseable {
   private final AtomicLong transactionsRead = new AtomicLong();
   private final AtomicLong changesRead = new AtomicLong();
   private final AtomicReference<BinlogPosition> readPosition = new AtomicReference<>();
+  private volatile BinlogPosition eventPosition;
   private volatile boolean closing;
   private BinaryLogClient client;
 
@@ -229,6 +230,15 @@ public final class ChangeStream implements AutoCloseable {
     return readPosition.get();
   }
 
+  /**
+   * The position after the last event read, of any kind (also inside a transaction, or a rotation
+   * to a new file): once it is at or past a position read from the server, every transaction that
+   * committed before that position has been read.
+   */
+  public BinlogPosition eventPosition() {
+    return eventPosition;
+  }
+
   public long transactionsRead() {
     return transactionsRead.get();
   }
@@ -300,6 +310,14 @@ public final class ChangeStream implements AutoCloseable {
     }
     try {
       handle(event);
+      EventHeaderV4 header = event.getHeader();
+      long next =
+          header.getEventType() == EventType.ROTATE
+              ? ((RotateEventData) event.getData()).getBinlogPosition()
+              : header.getNextPosition();
+      if (next > 0) {
+        eventPosition = new BinlogPosition(file, next, null);
+      }
     } catch (DrayException | IllegalArgumentException | ClassCastException e) {
       fail(e);
       disconnectQuietly();

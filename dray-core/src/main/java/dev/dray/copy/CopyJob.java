@@ -64,9 +64,11 @@ public final class CopyJob {
   private static final Logger LOG = LoggerFactory.getLogger(CopyJob.class);
 
   private final CopySettings settings;
+  private final List<ThrottleCondition> extraConditions;
 
-  private CopyJob(CopySettings settings) {
+  private CopyJob(CopySettings settings, List<ThrottleCondition> extraConditions) {
     this.settings = settings;
+    this.extraConditions = List.copyOf(extraConditions);
   }
 
   public static Builder builder() {
@@ -334,6 +336,7 @@ public final class CopyJob {
     if (throttle.throttleQuery() != null) {
       conditions.add(ThrottleConditions.query(settings.source(), throttle.throttleQuery()));
     }
+    conditions.addAll(extraConditions);
     return conditions;
   }
 
@@ -648,8 +651,18 @@ public final class CopyJob {
     private Path pauseFile;
     private long maxRowsPerSecond;
     private boolean overwriteTarget;
+    private final List<ThrottleCondition> extraConditions = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * One more reason to pause the workers, beside the settings' own (the online copy adds its
+     * apply lag). The job closes it with its throttler.
+     */
+    public Builder throttleCondition(ThrottleCondition condition) {
+      extraConditions.add(requireNonNull(condition, "condition is null"));
+      return this;
+    }
 
     public Builder source(ConnectionConfig source) {
       this.source = requireNonNull(source, "source is null");
@@ -784,7 +797,8 @@ public final class CopyJob {
               lockWaitTimeout,
               checkpointInterval,
               throttle,
-              overwriteTarget));
+              overwriteTarget),
+          extraConditions);
     }
   }
 }
