@@ -18,6 +18,7 @@ final class ChunkSizer {
   private final Duration target;
   private double rowsPerSecond = -1;
   private volatile long chunkRows;
+  private volatile boolean fixedByOperator;
 
   /**
    * @param target the time per chunk, or null for a fixed size
@@ -35,9 +36,15 @@ final class ChunkSizer {
     return chunkRows;
   }
 
+  /** An operator's chunk size: holds from the next planned chunk on, and stops adapting. */
+  void override(long rows) {
+    fixedByOperator = true;
+    chunkRows = Math.max(1, rows);
+  }
+
   /** Records a finished chunk; returns the size for the next chunks. */
   synchronized long record(long rows, long nanos) {
-    if (target == null || rows <= 0 || nanos <= 0) {
+    if (target == null || fixedByOperator || rows <= 0 || nanos <= 0) {
       return chunkRows;
     }
     double observed = rows / (nanos / 1e9);

@@ -13,10 +13,12 @@ import dev.dray.db.TableInfo;
 import dev.dray.db.TableInspector;
 import dev.dray.db.TableName;
 import dev.dray.plan.Task;
+import dev.dray.report.JobTimeline;
 import dev.dray.run.BoundedTaskSource;
 import dev.dray.run.Cancellation;
 import dev.dray.run.JobLock;
 import dev.dray.run.RetryPolicy;
+import dev.dray.run.RuntimeControls;
 import dev.dray.run.Sleeper;
 import dev.dray.run.TaskListener;
 import dev.dray.run.ThrottleCondition;
@@ -65,10 +67,18 @@ public final class CopyJob {
 
   private final CopySettings settings;
   private final List<ThrottleCondition> extraConditions;
+  private final JobTimeline timeline;
+  private final RuntimeControls controls;
 
-  private CopyJob(CopySettings settings, List<ThrottleCondition> extraConditions) {
+  private CopyJob(
+      CopySettings settings,
+      List<ThrottleCondition> extraConditions,
+      JobTimeline timeline,
+      RuntimeControls controls) {
     this.settings = settings;
     this.extraConditions = List.copyOf(extraConditions);
+    this.timeline = timeline;
+    this.controls = controls;
   }
 
   public static Builder builder() {
@@ -136,6 +146,12 @@ public final class CopyJob {
       ChunkSizer sizer = new ChunkSizer(settings.chunkRows(), settings.chunkTime());
       CheckpointTracker tracker = new CheckpointTracker(start);
       try (Throttler throttler = new Throttler(throttleConditions())) {
+        if (timeline != null) {
+          throttler.listener(timeline.throttleListener());
+        }
+        if (controls != null) {
+          controls.bindChunkRows(sizer::chunkRows, sizer::override);
+        }
         throttler.start();
         CopyRun run =
             new CopyRun(
@@ -151,6 +167,12 @@ public final class CopyJob {
                 cancellation);
         long workersStarted = System.nanoTime();
         listener.started(() -> progress(run, prepared.sourceInfo.estimatedRows(), workersStarted));
+        if (timeline != null) {
+          timeline.workers(settings.workers());
+          timeline.sampleRows(run.rowsCopied::get);
+          timeline.sampleChunkRows(sizer::chunkRows);
+          timeline.startSampling();
+        }
         BoundedTaskSource<Task> tasks =
             new BoundedTaskSource<>(settings.workers() * 2, cancellation);
         ChunkProducer producer =
@@ -175,12 +197,17 @@ public final class CopyJob {
                   tasks,
                   (index, c) -> new CopyWorker(run),
                   cancellation,
-                  new TaskListener<>() {
+                  new TaskListener<Task>() {
                     @Override
                     public void finished(Task task, int workerIndex, int attempts, long nanos) {
                       listener.frontierAdvanced(tracker.position());
                     }
-                  });
+                  }.andThen(
+                      timeline == null
+                          ? TaskListener.none()
+                          // chunk rows arrive through the throttler's listener
+                          : timeline.taskListener(
+                              Task::describe, t -> t.table().toString(), null)));
         } catch (DrayException e) {
           long stored = storeFrontier(prepared.store, tracker.position(), sizer.chunkRows(), run);
           throw new DrayException(
@@ -323,7 +350,11 @@ public final class CopyJob {
     if (throttle.pauseFile() != null) {
       conditions.add(ThrottleConditions.pauseFile(throttle.pauseFile()));
     }
-    if (throttle.maxRowsPerSecond() > 0) {
+    if (controls != null) {
+      // the operator may change the rate while the copy runs: the controls own the rate limit
+      controls.startingMaxRowsPerSecond(throttle.maxRowsPerSecond());
+      conditions.add(controls.throttleCondition());
+    } else if (throttle.maxRowsPerSecond() > 0) {
       conditions.add(ThrottleConditions.rateLimit(throttle.maxRowsPerSecond()));
     }
     if (throttle.maxThreadsRunning() > 0) {
@@ -652,6 +683,8 @@ public final class CopyJob {
     private long maxRowsPerSecond;
     private boolean overwriteTarget;
     private final List<ThrottleCondition> extraConditions = new ArrayList<>();
+    private JobTimeline timeline;
+    private RuntimeControls controls;
 
     private Builder() {}
 
@@ -772,6 +805,18 @@ public final class CopyJob {
       return this;
     }
 
+    /** Records the run's chunks, throttling and rates over time (HTML report, live status). */
+    public Builder timeline(JobTimeline timeline) {
+      this.timeline = timeline;
+      return this;
+    }
+
+    /** Lets an operator pause, resume and change the rate and chunk size while the copy runs. */
+    public Builder controls(RuntimeControls controls) {
+      this.controls = controls;
+      return this;
+    }
+
     public CopyJob build() {
       ThrottleSettings throttle =
           new ThrottleSettings(
@@ -781,7 +826,7 @@ public final class CopyJob {
               throttleQuery,
               pauseFile,
               maxRowsPerSecond);
-      return new CopyJob(
+      CopySettings settings =
           new CopySettings(
               source,
               sourceTable,
@@ -797,8 +842,14 @@ public final class CopyJob {
               lockWaitTimeout,
               checkpointInterval,
               throttle,
-              overwriteTarget),
-          extraConditions);
+              overwriteTarget);
+      if (timeline != null) {
+        timeline.settings(settings);
+        if (controls != null) {
+          timeline.controls(controls);
+        }
+      }
+      return new CopyJob(settings, extraConditions, timeline, controls);
     }
   }
 }

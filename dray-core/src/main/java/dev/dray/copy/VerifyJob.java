@@ -15,6 +15,7 @@ import dev.dray.db.TableInspector;
 import dev.dray.db.TableName;
 import dev.dray.plan.KeyRange;
 import dev.dray.plan.Task;
+import dev.dray.report.JobTimeline;
 import dev.dray.run.BoundedTaskSource;
 import dev.dray.run.Cancellation;
 import dev.dray.run.JobLock;
@@ -27,7 +28,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -57,6 +60,7 @@ public final class VerifyJob {
   private final int workers;
   private final long chunkRows;
   private final int maxKeys;
+  private final JobTimeline timeline;
 
   private VerifyJob(Builder builder) {
     if (builder.source == null || builder.sourceTable == null || builder.targetTable == null) {
@@ -76,6 +80,18 @@ public final class VerifyJob {
     this.workers = builder.workers;
     this.chunkRows = builder.chunkRows;
     this.maxKeys = Math.max(0, builder.maxKeys);
+    this.timeline = builder.timeline;
+    if (timeline != null) {
+      Map<String, Object> used = new LinkedHashMap<>();
+      used.put("source", source.safeUrl());
+      used.put("sourceTable", sourceTable.toString());
+      used.put("target", target.safeUrl());
+      used.put("targetTable", targetTable.toString());
+      used.put("workers", workers);
+      used.put("chunkRows", chunkRows);
+      used.put("maxKeys", maxKeys);
+      timeline.settings(used);
+    }
   }
 
   public static Builder builder() {
@@ -147,6 +163,11 @@ public final class VerifyJob {
               RetryPolicy.transientSqlErrors(CopySettings.DEFAULT_MAX_ATTEMPTS),
               Sleeper.SYSTEM);
       producer.start("verify", KeyRange.ALL, 0, tasks);
+      if (timeline != null) {
+        timeline.workers(workers);
+        timeline.sampleRows(sourceRows::get);
+        timeline.startSampling();
+      }
       try {
         new WorkerPool<Task>(
                 "verify",
@@ -166,6 +187,9 @@ public final class VerifyJob {
                         outcome -> {
                           chunks.incrementAndGet();
                           sourceRows.addAndGet(outcome.sourceRows());
+                          if (timeline != null) {
+                            timeline.rowsWritten(outcome.sourceRows());
+                          }
                           targetRows.addAndGet(outcome.targetRows());
                           if (outcome.difference() != null) {
                             ranges.add(outcome.difference());
@@ -177,7 +201,9 @@ public final class VerifyJob {
                           }
                         }),
                 cancellation,
-                TaskListener.none());
+                timeline == null
+                    ? TaskListener.none()
+                    : timeline.taskListener(Task::describe, t -> t.table().toString(), null));
       } finally {
         producer.join();
       }
@@ -269,6 +295,7 @@ public final class VerifyJob {
     private int workers = CopySettings.DEFAULT_WORKERS;
     private long chunkRows = DEFAULT_CHUNK_ROWS;
     private int maxKeys = DEFAULT_MAX_KEYS;
+    private JobTimeline timeline;
 
     private Builder() {}
 
@@ -306,6 +333,12 @@ public final class VerifyJob {
     /** Lists at most this many differing keys. */
     public Builder maxKeys(int maxKeys) {
       this.maxKeys = maxKeys;
+      return this;
+    }
+
+    /** Records the run's chunks over time (for an HTML report). */
+    public Builder timeline(JobTimeline timeline) {
+      this.timeline = timeline;
       return this;
     }
 

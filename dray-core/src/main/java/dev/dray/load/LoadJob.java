@@ -15,6 +15,7 @@ import dev.dray.db.TableInspector;
 import dev.dray.db.TableName;
 import dev.dray.plan.Planner;
 import dev.dray.plan.Task;
+import dev.dray.report.JobTimeline;
 import dev.dray.run.Cancellation;
 import dev.dray.run.ListTaskSource;
 import dev.dray.run.RetryPolicy;
@@ -60,9 +61,11 @@ public final class LoadJob {
   public static final long DEFAULT_CHUNK_ROWS = 1_000_000;
 
   private final LoadSettings settings;
+  private final JobTimeline timeline;
 
-  private LoadJob(LoadSettings settings) {
+  private LoadJob(LoadSettings settings, JobTimeline timeline) {
     this.settings = settings;
+    this.timeline = timeline;
   }
 
   public static Builder builder() {
@@ -342,13 +345,18 @@ public final class LoadJob {
     }
     LOG.debug("{} workers hold the snapshot", workers);
     listener.started(rowsLoaded);
+    if (timeline != null) {
+      timeline.workers(workers);
+      timeline.sampleRows(rowsLoaded::get);
+      timeline.startSampling();
+    }
     try {
       new WorkerPool<Task>("load", workers, RETRY_POLICY, Sleeper.SYSTEM, Task::describe)
           .run(
               new ListTaskSource<>(tasks),
               (index, c) -> snapshotWorkers.get(index),
               cancellation,
-              new TaskListener<>() {
+              new TaskListener<Task>() {
                 @Override
                 public void finished(Task task, int workerIndex, int attempts, long nanos) {
                   LoadWorker.Outcome outcome = outcomes.get(task.sequence());
@@ -366,12 +374,29 @@ public final class LoadJob {
                   reports.put(task.sequence(), report);
                   listener.taskFinished(report);
                 }
-              });
+              }.andThen(timelineListener(outcomes)));
     } catch (RuntimeException e) {
       snapshotWorkers.forEach(LoadJob::closeQuietly);
       target.abandon(List.copyOf(tables.values()), e);
       throw e;
     }
+  }
+
+  /** Feeds the timeline (if any): a task's rows come from its worker's outcome. */
+  private TaskListener<Task> timelineListener(Map<Long, LoadWorker.Outcome> outcomes) {
+    if (timeline == null) {
+      return TaskListener.none();
+    }
+    return timeline.taskListener(
+        Task::describe,
+        task ->
+            task.partition() == null
+                ? task.table().toString()
+                : task.table() + " " + task.partition().label(),
+        task -> {
+          LoadWorker.Outcome outcome = outcomes.get(task.sequence());
+          return outcome == null ? 0 : outcome.rows();
+        });
   }
 
   /**
@@ -539,6 +564,7 @@ public final class LoadJob {
     private int workers = defaultWorkers();
     private long chunkRows = DEFAULT_CHUNK_ROWS;
     private boolean resume;
+    private JobTimeline timeline;
 
     private Builder() {}
 
@@ -577,9 +603,19 @@ public final class LoadJob {
       return this;
     }
 
+    /** Records the run's tasks and rows over time (for an HTML report or live status). */
+    public Builder timeline(JobTimeline timeline) {
+      this.timeline = timeline;
+      return this;
+    }
+
     public LoadJob build() {
-      return new LoadJob(
-          new LoadSettings(source, tables, target, targetTable, workers, chunkRows, resume));
+      LoadSettings settings =
+          new LoadSettings(source, tables, target, targetTable, workers, chunkRows, resume);
+      if (timeline != null) {
+        timeline.settings(settings);
+      }
+      return new LoadJob(settings, timeline);
     }
   }
 }

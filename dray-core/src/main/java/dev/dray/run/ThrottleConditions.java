@@ -96,7 +96,7 @@ public final class ThrottleConditions {
   }
 
   static final class RateLimit implements ThrottleCondition {
-    private final long rowsPerSecond;
+    private long rowsPerSecond;
     private final LongSupplier nanoTime;
     private double tokens;
     private long lastRefill;
@@ -121,6 +121,23 @@ public final class ThrottleConditions {
     public synchronized Optional<String> check() {
       refill();
       return tokens < 0 ? Optional.of("rate limit " + rowsPerSecond + " rows/s") : Optional.empty();
+    }
+
+    /**
+     * Changes the rate while the job runs (the bucket keeps what it holds, within the new rate).
+     */
+    synchronized void rowsPerSecond(long newRowsPerSecond) {
+      if (newRowsPerSecond < 1) {
+        throw DrayException.usage(
+            "the rate limit must be at least 1 row per second, not " + newRowsPerSecond);
+      }
+      refill();
+      rowsPerSecond = newRowsPerSecond;
+      tokens = Math.min(tokens, rowsPerSecond);
+    }
+
+    synchronized long rowsPerSecond() {
+      return rowsPerSecond;
     }
 
     @Override

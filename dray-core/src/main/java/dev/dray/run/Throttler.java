@@ -35,6 +35,7 @@ public final class Throttler implements AutoCloseable {
   private volatile String polledReason;
   private volatile String lastReason;
   private volatile boolean closed;
+  private volatile ThrottleListener listener = ThrottleListener.NONE;
   private Thread poller;
   private int waiting;
   private long waitingSince;
@@ -102,6 +103,11 @@ public final class Throttler implements AutoCloseable {
     return null;
   }
 
+  /** Who hears about throttled intervals and written rows (reports, live status). */
+  public void listener(ThrottleListener newListener) {
+    this.listener = requireNonNull(newListener, "listener is null");
+  }
+
   /** Why workers are held back right now, or empty. */
   public Optional<String> currentReason() {
     String reason = polledReason;
@@ -132,13 +138,17 @@ public final class Throttler implements AutoCloseable {
     if (reason.isEmpty()) {
       return;
     }
-    beginWait();
+    long waitStarted = nanoTime.getAsLong();
+    beginWait(reason.get());
     try {
       String previous = null;
       while (reason.isPresent() && !cancellation.isCancelled() && !closed) {
         lastReason = reason.get();
         if (!reason.get().equals(previous)) {
           LOG.debug("throttled: {}", reason.get());
+          if (previous != null) {
+            listener.throttled(reason.get());
+          }
           previous = reason.get();
         }
         sleeper.sleep(WAIT_STEP);
@@ -146,11 +156,13 @@ public final class Throttler implements AutoCloseable {
       }
     } finally {
       endWait();
+      listener.workerResumed(nanoTime.getAsLong() - waitStarted);
     }
   }
 
   /** Tells the rate conditions that rows were written. */
   public void recordRows(long rows) {
+    listener.rowsWritten(rows);
     for (ThrottleCondition condition : inline) {
       condition.recordRows(rows);
     }
@@ -159,11 +171,12 @@ public final class Throttler implements AutoCloseable {
     }
   }
 
-  private void beginWait() {
+  private void beginWait(String reason) {
     synchronized (lock) {
       if (waiting++ == 0) {
         waitingSince = nanoTime.getAsLong();
       }
+      listener.throttled(reason);
     }
   }
 
@@ -171,6 +184,7 @@ public final class Throttler implements AutoCloseable {
     synchronized (lock) {
       if (--waiting == 0) {
         throttledNanos += nanoTime.getAsLong() - waitingSince;
+        listener.cleared();
       }
     }
   }

@@ -136,12 +136,14 @@ public final class WorkerPool<T> {
         return true;
       } catch (Exception failure) {
         if (cancellation.isCancelled()) {
+          listener.failed(task, index, attempt, System.nanoTime() - started, failure);
           return false; // failures after cancellation are consequences, not causes
         }
         if (failure instanceof InterruptedException) {
           throw (InterruptedException) failure;
         }
         if (!retryPolicy.shouldRetry(failure, attempt)) {
+          listener.failed(task, index, attempt, System.nanoTime() - started, failure);
           cancellation.cancel(
               asDrayException(
                   failure,

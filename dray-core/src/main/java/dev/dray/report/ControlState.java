@@ -1,0 +1,19 @@
+package dev.dray.report;
+
+import dev.dray.run.RuntimeControls;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The live controls' state as the status API shows it. */
+final class ControlState {
+  private ControlState() {}
+
+  static Map<String, Object> of(RuntimeControls controls) {
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("paused", controls.paused());
+    state.put("maxRowsPerSecond", controls.maxRowsPerSecond());
+    state.put("chunkRows", controls.chunkRows().orElse(null));
+    state.put("actions", controls.actions());
+    return state;
+  }
+}

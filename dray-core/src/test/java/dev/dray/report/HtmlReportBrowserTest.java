@@ -1,0 +1,185 @@
+package dev.dray.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dray.copy.CopyJob;
+import dev.dray.copy.CopyListener;
+import dev.dray.copy.CopyResult;
+import dev.dray.copy.VerifyJob;
+import dev.dray.copy.VerifyResult;
+import dev.dray.load.LoadJob;
+import dev.dray.load.LoadResult;
+import dev.dray.run.Cancellation;
+import dev.dray.testing.MariaDbExtension;
+import dev.dray.testing.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Reports of real runs, opened in headless Chromium: the page draws without console errors or
+ * network requests, and each chart drew its data (one timeline bar per task). Set the system
+ * property {@code dray.report.screenshots} to a folder to save a screenshot of each report kind
+ * there (docs/img holds the ones the docs show).
+ */
+@Tag("slow")
+@ExtendWith(MariaDbExtension.class)
+class HtmlReportBrowserTest {
+  @BeforeAll
+  static void chromium() {
+    HeadlessChromium.assumeInstalled();
+  }
+
+  @Test
+  void loadOfSkewedPartitions(TestDatabase db, @TempDir Path dir) throws Exception {
+    db.execute(
+        "DROP TABLE IF EXISTS skewed",
+        "CREATE TABLE skewed (id INT NOT NULL PRIMARY KEY, v VARCHAR(40) NOT NULL)"
+            + " PARTITION BY RANGE (id) (PARTITION p_huge VALUES LESS THAN (120001),"
+            + " PARTITION p_big VALUES LESS THAN (150001), PARTITION p_mid VALUES LESS THAN (155001),"
+            + " PARTITION p_small VALUES LESS THAN MAXVALUE)",
+        "INSERT INTO skewed SELECT seq, MD5(seq) FROM seq_1_to_156000",
+        "ANALYZE TABLE skewed");
+    JobTimeline timeline = JobTimeline.start("load", db.table("skewed").toString());
+    LoadResult result =
+        LoadJob.builder()
+            .source(db.config())
+            .table(db.table("skewed"))
+            .target(dir.resolve("skewed.duckdb"))
+            .workers(3)
+            .chunkRows(40_000)
+            .timeline(timeline)
+            .build()
+            .run();
+    timeline.finish(result, null);
+    TimelineSnapshot snapshot = timeline.snapshot();
+    assertThat(snapshot.tasks()).hasSize(result.tasks());
+    assertThat(snapshot.tasks().stream().mapToLong(TimelineSnapshot.TaskEntry::rows).sum())
+        .isEqualTo(156_000);
+
+    HeadlessChromium.Page page = open(snapshot, dir, "report-load");
+    assertThat(page.attribute("chart-timeline", "data-bars"))
+        .isEqualTo(String.valueOf(result.tasks()));
+    assertThat(page.attribute("chart-timeline", "data-groups")).isEqualTo("4");
+    assertThat(Integer.parseInt(page.attribute("chart-rate", "data-points"))).isGreaterThan(0);
+    assertThat(page.dom())
+        .containsPattern("<td>[^<]*skewed p_huge</td>")
+        .containsPattern("<td>[^<]*skewed p_small</td>");
+  }
+
+  @Test
+  void copyThrottledByAPauseFile(TestDatabase db, @TempDir Path dir) throws Exception {
+    db.execute(
+        "DROP TABLE IF EXISTS throttled",
+        "CREATE TABLE throttled (id BIGINT NOT NULL PRIMARY KEY, b VARCHAR(64) NOT NULL)",
+        "INSERT INTO throttled SELECT seq, MD5(seq) FROM seq_1_to_20000",
+        "DROP TABLE IF EXISTS throttled_copy",
+        "CREATE TABLE throttled_copy LIKE throttled");
+    Path pauseFile = Files.createFile(dir.resolve("pause"));
+    JobTimeline timeline = JobTimeline.start("copy", "throttled -> throttled_copy");
+    CopyJob job =
+        CopyJob.builder()
+            .source(db.config())
+            .sourceTable(db.table("throttled"))
+            .targetTable(db.table("throttled_copy"))
+            .workers(3)
+            .chunkRows(500)
+            .chunkTime(java.time.Duration.ofMillis(50))
+            .pauseFile(pauseFile)
+            .maxRowsPerSecond(40_000)
+            .timeline(timeline)
+            .build();
+    CompletableFuture<CopyResult> running =
+        CompletableFuture.supplyAsync(() -> job.run(new Cancellation(), CopyListener.NONE));
+    Thread.sleep(1_200);
+    Files.delete(pauseFile);
+    CopyResult result = running.get(60, TimeUnit.SECONDS);
+    timeline.finish(result, null);
+    TimelineSnapshot snapshot = timeline.snapshot();
+    assertThat(snapshot.throttles()).isNotEmpty();
+    assertThat(snapshot.throttles().get(0).reason()).contains("pause file");
+    assertThat(snapshot.tasks()).hasSize((int) result.chunks());
+    assertThat(snapshot.tasks().stream().mapToLong(TimelineSnapshot.TaskEntry::rows).sum())
+        .isEqualTo(20_000);
+
+    HeadlessChromium.Page page = open(snapshot, dir, "report-copy");
+    assertThat(page.attribute("chart-timeline", "data-bars"))
+        .isEqualTo(String.valueOf(result.chunks()));
+    assertThat(Integer.parseInt(page.attribute("chart-timeline", "data-throttles")))
+        .isEqualTo(snapshot.throttles().size());
+    assertThat(Integer.parseInt(page.attribute("chart-chunk", "data-points"))).isGreaterThan(1);
+    assertThat(page.dom()).containsPattern("<td>pause file [^<]* exists</td>");
+    // the bars show work, not the wait: no task started before the pause file went away
+    double resumed = snapshot.throttles().get(0).end();
+    assertThat(snapshot.tasks())
+        .allSatisfy(t -> assertThat(t.start()).isGreaterThanOrEqualTo(resumed - 0.1));
+  }
+
+  @Test
+  void verify(TestDatabase db, @TempDir Path dir) throws Exception {
+    db.execute(
+        "DROP TABLE IF EXISTS checked",
+        "CREATE TABLE checked (id BIGINT NOT NULL PRIMARY KEY, b VARCHAR(64) NOT NULL)",
+        "INSERT INTO checked SELECT seq, MD5(seq) FROM seq_1_to_5000",
+        "DROP TABLE IF EXISTS checked_copy",
+        "CREATE TABLE checked_copy AS SELECT * FROM checked",
+        "ALTER TABLE checked_copy ADD PRIMARY KEY (id)",
+        "UPDATE checked_copy SET b = 'changed' WHERE id = 77");
+    JobTimeline timeline = JobTimeline.start("verify", "checked = checked_copy");
+    VerifyResult result =
+        VerifyJob.builder()
+            .source(db.config())
+            .sourceTable(db.table("checked"))
+            .targetTable(db.table("checked_copy"))
+            .workers(2)
+            .chunkRows(500)
+            .timeline(timeline)
+            .build()
+            .run();
+    timeline.finish(result, null);
+    HeadlessChromium.Page page = open(timeline.snapshot(), dir, "report-verify");
+    assertThat(page.attribute("chart-timeline", "data-bars"))
+        .isEqualTo(String.valueOf(result.chunks()));
+    assertThat(result.mismatchingRanges()).hasSize(1);
+    assertThat(page.dom()).containsPattern("<td>mismatchingRanges</td><td>1 entries</td>");
+  }
+
+  /** Renders, checks the page is self-contained and drew cleanly, returns its DOM. */
+  private static HeadlessChromium.Page open(TimelineSnapshot snapshot, Path dir, String name)
+      throws Exception {
+    Path html = dir.resolve(name + ".html");
+    HtmlReport.write(html, snapshot);
+    String text = Files.readString(html, StandardCharsets.UTF_8);
+    // nothing the page would fetch: no external scripts, styles, images or frames
+    assertThat(
+            Pattern.compile("(?i)(src|href)\\s*=\\s*[\"']?\\s*(https?:)?//").matcher(text).find())
+        .as("the report references a URL")
+        .isFalse();
+    assertThat(Pattern.compile("(?i)url\\(\\s*[\"']?https?:").matcher(text).find()).isFalse();
+    HeadlessChromium.Page page = HeadlessChromium.dumpDom(html.toUri().toString());
+    assertThat(page.bodyAttribute("data-rendered")).as(page.log()).isEqualTo("1");
+    assertThat(page.bodyAttribute("data-errors"))
+        .as(page.bodyAttribute("data-last-error"))
+        .isEqualTo("0");
+    assertThat(page.bodyAttribute("data-violations"))
+        .as("requests blocked: " + page.bodyAttribute("data-last-violation"))
+        .isEqualTo("0");
+    assertThat(page.consoleProblems()).isEmpty();
+    String screenshots = System.getProperty("dray.report.screenshots");
+    if (screenshots != null) {
+      Path png = Path.of(screenshots).resolve(name + ".png");
+      Files.createDirectories(png.getParent());
+      HeadlessChromium.screenshot(html.toUri().toString(), png);
+      assertThat(Files.size(png)).isGreaterThan(10_000);
+    }
+    return page;
+  }
+}
