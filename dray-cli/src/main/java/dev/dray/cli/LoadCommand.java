@@ -131,8 +131,13 @@ public final class LoadCommand implements Callable<Integer> {
         result.target());
     if (result.tasksSkipped() > 0) {
       out.printf(
-          "resumed: %d of %d tasks were done by the interrupted run; %,d rows in total%n",
-          result.tasksSkipped(), result.tasks(), result.rows());
+          "resumed: %d of %d tasks were done by the interrupted run%s; %,d rows in total%n",
+          result.tasksSkipped(),
+          result.tasks(),
+          result.mixesPointsInTime()
+              ? " from its snapshot, the rest read a new one (two points in time)"
+              : "",
+          result.rows());
     }
     if (result.zeroDates() > 0) {
       out.printf(

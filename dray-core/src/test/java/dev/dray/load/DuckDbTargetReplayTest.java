@@ -2,27 +2,11 @@ package dev.dray.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dray.db.Connections;
-import dev.dray.db.Dialect;
-import dev.dray.db.Dialects;
-import dev.dray.db.TableInfo;
-import dev.dray.db.TableInspector;
-import dev.dray.plan.Planner;
-import dev.dray.plan.Task;
-import dev.dray.run.Cancellation;
 import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,7 +43,7 @@ class DuckDbTargetReplayTest {
   void opensAndHoldsTheTableAfterACrashRightAfterPublish(TestDatabase db) throws Exception {
     Path reference = loadNormally(db);
     Path file = dir.resolve("crash.duckdb");
-    try (Staged staged = stage(db, file)) {
+    try (StagedLoad staged = StagedLoad.start(db, "replay", file, 5_000)) {
       staged.runTasks(staged.tasks());
       staged.target().publish(List.of(staged.table()));
       staged.crashOnClose();
@@ -73,7 +57,7 @@ class DuckDbTargetReplayTest {
   void resumesExactlyAfterACrashMidLoad(TestDatabase db) throws Exception {
     Path reference = loadNormally(db);
     Path file = dir.resolve("crash.duckdb");
-    try (Staged staged = stage(db, file)) {
+    try (StagedLoad staged = StagedLoad.start(db, "replay", file, 5_000)) {
       staged.runTasks(staged.tasks().subList(0, 1));
       staged.crashOnClose();
     }
@@ -96,7 +80,7 @@ class DuckDbTargetReplayTest {
   @Test
   void opensCleanAfterACrashRightAfterAbandon(TestDatabase db) throws Exception {
     Path file = dir.resolve("crash.duckdb");
-    try (Staged staged = stage(db, file)) {
+    try (StagedLoad staged = StagedLoad.start(db, "replay", file, 5_000)) {
       staged.runTasks(staged.tasks().subList(0, 2));
       staged.crashOnClose();
       staged.target().abandon(List.of(staged.table()), new RuntimeException("the failure"));
@@ -115,62 +99,5 @@ class DuckDbTargetReplayTest {
   /** Every row as text, in key order. */
   private static List<List<Object>> contents(Path file) {
     return DuckDbFiles.query(file, "SELECT COLUMNS(*)::VARCHAR FROM replay ORDER BY id");
-  }
-
-  /** A target prepared for the table, with the source connection and plan to load it. */
-  private record Staged(
-      DuckDbTarget target, Connection source, Dialect dialect, LoadTable table, List<Task> tasks)
-      implements AutoCloseable {
-
-    void runTasks(List<Task> some) throws Exception {
-      try (DuckDBConnection duck = target.newConnection()) {
-        LoadWorker worker =
-            new LoadWorker(
-                0,
-                source,
-                dialect,
-                duck,
-                Map.of(table.info().name().toString(), table),
-                new Cancellation(),
-                new AtomicLong(),
-                new ConcurrentHashMap<>());
-        for (Task task : some) {
-          worker.process(task);
-        }
-      }
-    }
-
-    /** Makes closing the target leave the write-ahead log as it is, as a kill -9 would. */
-    void crashOnClose() throws SQLException {
-      try (DuckDBConnection duck = target.newConnection();
-          Statement statement = duck.createStatement()) {
-        statement.execute("PRAGMA disable_checkpoint_on_shutdown");
-      }
-    }
-
-    @Override
-    public void close() throws SQLException {
-      target.close();
-      source.close();
-    }
-  }
-
-  private static Staged stage(TestDatabase db, Path file) throws SQLException {
-    Connection source = Connections.open(LoadJob.withBinaryProtocol(db.config()));
-    Dialect dialect = Dialects.detect(source);
-    dialect.useUtcSessionTimeZone(source);
-    TableInfo info = new TableInspector(source).inspect(db.table("replay"));
-    List<DuckDbColumn> columns = new ArrayList<>();
-    info.columns().forEach(c -> columns.add(DuckDbColumn.of(c, "replay")));
-    LoadTable table = new LoadTable(info, "replay", columns, List.of("id"));
-    List<Task> tasks = new Planner(source, dialect, 5_000).plan(List.of(info));
-    DuckDbTarget target = DuckDbTarget.open(file);
-    try (DuckDBConnection duck = target.newConnection();
-        Statement statement = duck.createStatement()) {
-      // no automatic checkpoint at commit either: the log keeps every transaction
-      statement.execute("SET checkpoint_threshold = '1TB'");
-    }
-    target.startFresh("`" + db.schema() + "`.`replay` -> replay", List.of(table), tasks);
-    return new Staged(target, source, dialect, table, tasks);
   }
 }

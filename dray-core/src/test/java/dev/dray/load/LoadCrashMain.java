@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Test helper run as a separate process that a test kills: a resumable load that prints "planned
- * REMAINING DONE" and "finished SEQ" and dawdles after each task so the killer can pick its moment.
+ * REMAINING DONE", "finished SEQ" and "publishing", and dawdles after each task so the killer can
+ * pick its moment.
  *
  * <p>Arguments: url user table target chunkRows workers pauseMillis
  */
@@ -33,6 +34,12 @@ public final class LoadCrashMain {
                   @Override
                   public void planned(List<Task> tasks, int workers, int alreadyDone) {
                     System.out.println("planned " + tasks.size() + " " + alreadyDone);
+                    System.out.flush();
+                  }
+
+                  @Override
+                  public void publishing() {
+                    System.out.println("publishing");
                     System.out.flush();
                   }
 
