@@ -116,8 +116,56 @@ class CopyCommandTest {
     assertThat(plan.out())
         .contains("mode        streaming")
         .contains("key         id")
-        .contains("adapting to 500ms");
+        .contains("adapting to 500ms")
+        .contains("checks      target keys, CHECK constraints")
+        .contains("target      target " + db.schema() + ".c2_copy is empty");
     assertThat(db.queryLong("SELECT COUNT(*) FROM c2_copy")).isZero();
+  }
+
+  /**
+   * Issue 17 item 3 and issue 16 item 8 through the CLI: --dry-run shows the refusal of a target
+   * that would lose rows, and a non-empty target is refused with one line unless
+   * --overwrite-target.
+   */
+  @Test
+  void refusesUnsafeAndNonEmptyTargetsWithOneLine(TestDatabase db) {
+    createTables(db, "c4", 300);
+    db.execute("ALTER TABLE c4_copy ADD UNIQUE KEY uq_a (a)");
+    String[] base = {
+      "copy",
+      "--source",
+      db.url(),
+      "--table",
+      db.schema() + ".c4",
+      "--target-table",
+      db.schema() + ".c4_copy"
+    };
+    for (Run run : new Run[] {dray(with(base, "--dry-run")), dray(base)}) {
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.err().strip())
+          .startsWith("dray: cannot copy " + db.schema() + ".c4 into " + db.schema() + ".c4_copy")
+          .contains("target unique key uq_a (a) is not implied")
+          .doesNotContain("\n");
+    }
+    assertThat(db.queryLong("SELECT COUNT(*) FROM c4_copy")).isZero();
+
+    db.execute("ALTER TABLE c4_copy DROP KEY uq_a", "INSERT INTO c4_copy VALUES (5, 1, 'differs')");
+    Run nonEmpty = dray(base);
+    assertThat(nonEmpty.exitCode()).isEqualTo(1);
+    assertThat(nonEmpty.err().strip())
+        .startsWith("dray: target table " + db.schema() + ".c4_copy already holds rows")
+        .contains("--overwrite-target")
+        .doesNotContain("\n");
+    Run overwrite = dray(with(base, "--overwrite-target"));
+    assertThat(overwrite.exitCode()).as(overwrite.err()).isZero();
+    assertThat(overwrite.out()).contains("copied 300 rows");
+    assertThat(db.queryLong("SELECT COUNT(*) FROM c4_copy WHERE b = 'differs'")).isZero();
+  }
+
+  private static String[] with(String[] args, String... more) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, all, args.length, more.length);
+    return all;
   }
 
   @Test

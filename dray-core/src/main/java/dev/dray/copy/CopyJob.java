@@ -12,6 +12,7 @@ import dev.dray.db.SqlErrors;
 import dev.dray.db.TableInfo;
 import dev.dray.db.TableInspector;
 import dev.dray.db.TableName;
+import dev.dray.plan.KeyCodec;
 import dev.dray.plan.Task;
 import dev.dray.report.JobTimeline;
 import dev.dray.run.BoundedTaskSource;
@@ -143,6 +144,9 @@ public final class CopyJob {
         LOG.info("{}: the checkpoint says the copy is complete; nothing to do", settings.jobId());
         return result(prepared, start, start, 0, 0, started, 0, 0, settings.chunkRows());
       }
+      // the first checkpoint write happens inside a chunk's transaction: load the JSON classes it
+      // needs now (seconds on a busy machine) rather than with that chunk's locks held
+      KeyCodec.encodeRange(checkpoint.remaining());
       ChunkSizer sizer = new ChunkSizer(settings.chunkRows(), settings.chunkTime());
       CheckpointTracker tracker = new CheckpointTracker(start);
       try (Throttler throttler = new Throttler(throttleConditions())) {
