@@ -100,4 +100,16 @@ public interface Dialect {
    * on MariaDB (REPLICATION CLIENT is not enough there) and REPLICATION CLIENT on MySQL.
    */
   long replicaLagSeconds(Connection connection) throws SQLException;
+
+  /**
+   * Takes a server-wide named lock for this connection without waiting; false if another connection
+   * holds it. The lock ends with the connection, so a killed process never leaves it behind.
+   */
+  boolean tryNamedLock(Connection connection, String name) throws SQLException;
+
+  /** Whether no connection holds the named lock (its holder, if any, is gone). */
+  boolean isNamedLockFree(Connection connection, String name) throws SQLException;
+
+  /** Releases a named lock this connection holds. */
+  void releaseNamedLock(Connection connection, String name) throws SQLException;
 }

@@ -126,4 +126,29 @@ abstract class MySqlFamilyDialect implements Dialect {
   abstract String replicaStatusStatement();
 
   abstract String replicaLagColumn();
+
+  @Override
+  public boolean tryNamedLock(Connection connection, String name) throws SQLException {
+    return namedLockCall(connection, "SELECT GET_LOCK(?, 0)", name) == 1;
+  }
+
+  @Override
+  public boolean isNamedLockFree(Connection connection, String name) throws SQLException {
+    return namedLockCall(connection, "SELECT IS_FREE_LOCK(?)", name) == 1;
+  }
+
+  @Override
+  public void releaseNamedLock(Connection connection, String name) throws SQLException {
+    namedLockCall(connection, "SELECT RELEASE_LOCK(?)", name);
+  }
+
+  private static long namedLockCall(Connection connection, String call, String name)
+      throws SQLException {
+    try (java.sql.PreparedStatement statement = connection.prepareStatement(call)) {
+      statement.setString(1, name);
+      try (ResultSet rs = statement.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
 }
