@@ -95,6 +95,29 @@ public final class QueueEnqueueCommand implements Callable<Integer> {
   Integer movers;
 
   @Option(
+      names = "--enqueue-id",
+      paramLabel = "ID",
+      description =
+          "With --via-hold-table: the name under which this enqueue is recorded (default: a hash"
+              + " of queue and query). Running an interrupted enqueue again finishes it exactly"
+              + " once; running a finished one enqueues nothing.")
+  String enqueueId;
+
+  @Option(
+      names = "--again",
+      description =
+          "With --via-hold-table: enqueue even if this enqueue (same --enqueue-id, or same queue"
+              + " and query) finished before.")
+  boolean again;
+
+  @Option(
+      names = "--drop-unfinished",
+      description =
+          "With --via-hold-table: drop the hold tables that interrupted other enqueues into this"
+              + " queue left behind (their remaining jobs are then never enqueued).")
+  boolean dropUnfinished;
+
+  @Option(
       names = "--idempotency-key",
       paramLabel = "KEY",
       description =
@@ -138,7 +161,13 @@ public final class QueueEnqueueCommand implements Callable<Integer> {
             .queue(queue)
             .chunkSize(chunkSize)
             .viaHoldTable(viaHoldTable)
-            .movers(movers == null ? BulkEnqueue.DEFAULT_MOVERS : movers);
+            .movers(movers == null ? BulkEnqueue.DEFAULT_MOVERS : movers)
+            .enqueueId(enqueueId)
+            .again(again)
+            .dropUnfinished(dropUnfinished);
+    if (dropUnfinished && !viaHoldTable) {
+      throw DrayException.usage("--drop-unfinished goes with --via-hold-table");
+    }
     for (String db : dbs) {
       builder.shard(connection.forUrl(db));
     }
@@ -158,6 +187,22 @@ public final class QueueEnqueueCommand implements Callable<Integer> {
       builder.jobs(jobs);
     }
     BulkEnqueueResult result = builder.build().run();
+    if (result.finishedBefore()) {
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "nothing enqueued: bulk enqueue %s into %s finished before (%,d of %,d jobs);"
+                  + " pass --again to enqueue the same rows again%n",
+              result.enqueueId(), queue, result.inserted(), result.submitted());
+      return 0;
+    }
+    if (result.earlier() > 0) {
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "resumed bulk enqueue %s: %,d of its jobs were enqueued by an earlier run%n",
+              result.enqueueId(), result.earlier());
+    }
     spec.commandLine()
         .getOut()
         .printf(

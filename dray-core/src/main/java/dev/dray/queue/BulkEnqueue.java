@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -70,7 +69,12 @@ public final class BulkEnqueue {
   private final boolean viaHoldTable;
   private final int movers;
   private final boolean forceParallelMovers;
+  private final String enqueueId;
+  private final boolean again;
+  private final boolean dropUnfinished;
   private final Set<String> warnedAutoinc = ConcurrentHashMap.newKeySet();
+  private final AtomicLong earlier = new AtomicLong();
+  private final AtomicInteger finishedBefore = new AtomicInteger();
 
   private BulkEnqueue(Builder b) {
     if (b.shards.isEmpty()) {
@@ -104,6 +108,43 @@ public final class BulkEnqueue {
     this.viaHoldTable = b.viaHoldTable;
     this.movers = b.movers;
     this.forceParallelMovers = b.forceParallelMovers;
+    if (b.enqueueId != null && !ENQUEUE_ID.matcher(b.enqueueId).matches()) {
+      throw DrayException.usage(
+          "--enqueue-id must be 1-64 letters, digits, '.', '_', ':' or '-', got " + b.enqueueId);
+    }
+    if ((b.enqueueId != null || b.again) && !b.viaHoldTable) {
+      throw DrayException.usage(
+          "--enqueue-id and --again go with --via-hold-table (only a hold table's enqueue is"
+              + " recorded and can be finished by a re-run)");
+    }
+    this.enqueueId = b.enqueueId != null ? b.enqueueId : identity();
+    this.again = b.again;
+    this.dropUnfinished = b.dropUnfinished;
+  }
+
+  private static final java.util.regex.Pattern ENQUEUE_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+  /**
+   * The identity of an enqueue through a hold table when none is given: what decides which jobs it
+   * makes (queue, query, source database, and with a source the shards the rows are spread over),
+   * not how (chunk size, movers), so that a re-run with other tuning still continues it.
+   */
+  private String identity() {
+    if (query == null) {
+      return null;
+    }
+    StringBuilder text = new StringBuilder(queueName).append('\0').append(query);
+    if (source != null) {
+      text.append('\0').append(source.safeUrl());
+      shards.forEach(shard -> text.append('\0').append(shard.safeUrl()));
+    }
+    return "q" + EnqueueProgress.sha256(text.toString()).substring(0, 19);
+  }
+
+  /** The identity under which a hold-table enqueue is recorded (given, or derived). */
+  public String enqueueId() {
+    return enqueueId;
   }
 
   public static Builder builder() {
@@ -157,7 +198,14 @@ public final class BulkEnqueue {
     }
     EnqueueResult total = results.stream().reduce(new EnqueueResult(0, 0), EnqueueResult::plus);
     double seconds = (System.nanoTime() - start) / 1e9;
-    return new BulkEnqueueResult(total.submitted(), total.inserted(), shards.size(), seconds);
+    return new BulkEnqueueResult(
+        total.submitted(),
+        total.inserted(),
+        shards.size(),
+        seconds,
+        viaHoldTable ? enqueueId : null,
+        earlier.get(),
+        viaHoldTable && finishedBefore.get() == shards.size());
   }
 
   /**
@@ -203,39 +251,92 @@ public final class BulkEnqueue {
   }
 
   /**
-   * The query runs on the shard into a private hold table, which then moves over chunk by chunk.
+   * The query runs on the shard into a private hold table, which then moves over chunk by chunk,
+   * recorded in the queue's progress table: a re-run of an interrupted enqueue continues its moves,
+   * and a re-run of a finished one enqueues nothing.
    */
   private EnqueueResult serverSideViaHold(JobQueue queue) {
     Dialect dialect = queue.dialect();
-    TableName hold = holdTableName(queue);
-    try (QueueSession session = queue.openSession()) {
+    try (QueueSession session = queue.openSession();
+        EnqueueProgress progress =
+            EnqueueProgress.open(queue, session.connection(), enqueueId, again)) {
       Connection c = session.connection();
-      SourceColumns columns = SourceColumns.describe(c, query);
-      try (Statement statement = c.createStatement()) {
-        statement.execute(QueueSchema.createHoldTable(dialect, hold));
-        c.commit();
+      progress.handleOtherHoldTables(dropUnfinished);
+      EnqueueResult done = alreadyDone(queue, progress);
+      if (done != null) {
+        return done;
       }
-      try {
-        long submitted =
-            insertIntoEmptyTable(
-                c,
-                "INSERT INTO "
-                    + dialect.quote(hold)
-                    + " (payload, priority, idempotency_key) SELECT "
-                    + columns.selectList(dialect)
-                    + " FROM ("
-                    + query
-                    + ") AS src");
-        return moveFromHold(queue, session, hold, submitted);
-      } finally {
-        dropQuietly(c, dialect, hold);
+      if (progress.state() != EnqueueProgress.MOVING) {
+        SourceColumns columns = SourceColumns.describe(c, query);
+        TableName hold = progress.startFilling(query);
+        try {
+          long submitted =
+              insertIntoEmptyTable(
+                  c,
+                  "INSERT INTO "
+                      + dialect.quote(hold)
+                      + " (payload, priority, idempotency_key) SELECT "
+                      + columns.selectList(dialect)
+                      + " FROM ("
+                      + query
+                      + ") AS src");
+          checkAndPlanMoves(queue, session, progress, submitted);
+        } catch (SQLException | RuntimeException e) {
+          progress.forget();
+          throw e;
+        }
       }
+      return moveFromHold(queue, session, progress);
     } catch (SQLException e) {
       throw new DrayException(
           ErrorCode.TASK_FAILED,
           "bulk enqueue into " + queue + " failed: " + SqlErrors.describe(e),
           e);
     }
+  }
+
+  /** The result of a shard whose enqueue finished in an earlier run, or null. */
+  private EnqueueResult alreadyDone(JobQueue queue, EnqueueProgress progress) throws SQLException {
+    if (progress.state() != EnqueueProgress.DONE) {
+      if (progress.state() == EnqueueProgress.MOVING) {
+        if (!progress.holdExists()) {
+          throw new DrayException(
+              ErrorCode.NOT_FOUND,
+              "cannot finish bulk enqueue "
+                  + enqueueId
+                  + " into "
+                  + queue
+                  + ": its hold table "
+                  + progress.holdTable()
+                  + " is gone ("
+                  + progress.inserted()
+                  + " of "
+                  + progress.submitted()
+                  + " jobs were enqueued); pass --again to start it over, which enqueues all of"
+                  + " its jobs again");
+        }
+        earlier.addAndGet(progress.inserted());
+        LOG.info(
+            "resuming bulk enqueue {} into {}: {} of {} jobs were enqueued by an earlier run",
+            enqueueId,
+            queue,
+            progress.inserted(),
+            progress.submitted());
+      }
+      return null;
+    }
+    progress.dropHold(); // left if the finished run died just after recording it
+    finishedBefore.incrementAndGet();
+    earlier.addAndGet(progress.inserted());
+    LOG.warn(
+        "bulk enqueue {} into {} already finished at {} ({} of {} jobs enqueued); nothing was"
+            + " enqueued now: pass --again (or another --enqueue-id) to enqueue the same rows again",
+        enqueueId,
+        queue,
+        progress.finishedAt(),
+        progress.inserted(),
+        progress.submitted());
+    return new EnqueueResult(progress.submitted(), progress.inserted());
   }
 
   /**
@@ -293,11 +394,16 @@ public final class BulkEnqueue {
     return rows;
   }
 
-  private EnqueueResult moveFromHold(
-      JobQueue queue, QueueSession session, TableName hold, long submitted) throws SQLException {
+  /**
+   * Checks the filled hold table (a malformed payload stops the run before anything is enqueued)
+   * and records its key range, split into the movers' parts.
+   */
+  private void checkAndPlanMoves(
+      JobQueue queue, QueueSession session, EnqueueProgress progress, long submitted)
+      throws SQLException {
     Dialect dialect = queue.dialect();
     Connection c = session.connection();
-    String holdTable = dialect.quote(hold);
+    String holdTable = dialect.quote(progress.holdTable());
     long minHoldId;
     long maxHoldId;
     try (Statement statement = c.createStatement();
@@ -330,26 +436,38 @@ public final class BulkEnqueue {
       maxHoldId = rs.getLong(4);
       c.commit();
     }
+    long first = minHoldId - 1;
+    long chunks = Math.max(0, (maxHoldId - first + chunkSize - 1) / chunkSize);
+    int count = (int) Math.max(1, Math.min(moversFor(queue), chunks));
+    progress.startMoving(first, maxHoldId, count, chunkSize, submitted);
+  }
+
+  /**
+   * Moves what the record says is not yet moved, one mover per unfinished part; then the enqueue is
+   * done and its hold table dropped. A failure leaves the record and the hold table, so that
+   * running the same enqueue again moves the rest.
+   */
+  private EnqueueResult moveFromHold(JobQueue queue, QueueSession session, EnqueueProgress progress)
+      throws SQLException {
+    Dialect dialect = queue.dialect();
     String move =
         "INSERT IGNORE INTO "
             + dialect.quote(queue.table())
             + " (payload, priority, idempotency_key)"
             + " SELECT payload, priority, idempotency_key FROM "
-            + holdTable
+            + dialect.quote(progress.holdTable())
             + " WHERE hold_id > ? AND hold_id <= ? ORDER BY hold_id";
-    long first = minHoldId - 1;
-    long chunks = Math.max(0, (maxHoldId - first + chunkSize - 1) / chunkSize);
-    int count = (int) Math.max(1, Math.min(moversFor(queue), chunks));
-    Movers run = new Movers(queue, move, first, maxHoldId, chunks, count, submitted);
+    Movers run = new Movers(queue, move, progress);
     long inserted = run.moveAll(session);
+    progress.finish();
     LOG.debug(
         "moved {} of {} jobs from {} into {} with {} mover(s)",
         inserted,
-        submitted,
-        hold,
+        progress.submitted(),
+        progress.holdTable(),
         queue,
-        count);
-    return new EnqueueResult(submitted, inserted);
+        progress.parts().size());
+    return new EnqueueResult(progress.submitted(), inserted);
   }
 
   /**
@@ -380,63 +498,54 @@ public final class BulkEnqueue {
   }
 
   /**
-   * Moves the hold table's key range {@code (first, last]} into the queue: split into {@code count}
-   * contiguous parts of whole chunks, one per mover, each on its own connection and committing
-   * chunk by chunk. The first failure stops the others after their current chunk.
+   * Moves the unfinished parts of a recorded hold table into the queue, each part on its own
+   * connection (the first on the caller's), chunk by chunk: each chunk and its part's new frontier
+   * commit together. The first failure stops the others after their current chunk.
    */
   private final class Movers {
     private final JobQueue queue;
     private final String move;
-    private final long first;
-    private final long last;
-    private final long chunks;
-    private final int count;
-    private final long submitted;
-    private final AtomicLong inserted = new AtomicLong();
+    private final EnqueueProgress progress;
+    private final List<EnqueueProgress.Part> todo;
+    private final AtomicLong inserted;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    Movers(
-        JobQueue queue,
-        String move,
-        long first,
-        long last,
-        long chunks,
-        int count,
-        long submitted) {
+    Movers(JobQueue queue, String move, EnqueueProgress progress) {
       this.queue = queue;
       this.move = move;
-      this.first = first;
-      this.last = last;
-      this.chunks = chunks;
-      this.count = count;
-      this.submitted = submitted;
+      this.progress = progress;
+      this.todo = progress.parts().stream().filter(part -> !part.finished()).toList();
+      this.inserted = new AtomicLong(progress.inserted());
     }
 
-    /** Runs mover 0 on {@code session} in this thread and the others on their own connections. */
+    /** Runs the first part on {@code session} in this thread and the others on their own. */
     long moveAll(QueueSession session) {
+      int count = todo.size();
       ExecutorService pool =
-          count == 1
+          count <= 1
               ? null
               : Executors.newFixedThreadPool(
                   count - 1, r -> new Thread(r, "dray-mover-" + THREADS.incrementAndGet()));
       List<Future<?>> others = new ArrayList<>();
       try {
         for (int i = 1; i < count; i++) {
-          int mover = i;
+          EnqueueProgress.Part part = todo.get(i);
           others.add(
               pool.submit(
                   () -> {
                     try (QueueSession own = queue.openSession()) {
-                      moveRange(own, mover);
+                      moveRange(own, part);
                     } catch (Throwable t) {
                       fail(t);
                     }
                   }));
         }
-        try {
-          moveRange(session, 0);
-        } catch (Throwable t) {
-          fail(t);
+        if (count > 0) {
+          try {
+            moveRange(session, todo.get(0));
+          } catch (Throwable t) {
+            fail(t);
+          }
         }
         boolean interrupted = false;
         for (Future<?> future : others) {
@@ -445,8 +554,7 @@ public final class BulkEnqueue {
               future.get();
               break;
             } catch (InterruptedException e) {
-              // stop the movers after their current chunk, but wait for them: the hold table is
-              // dropped next
+              // stop the movers after their current chunk, but wait for them
               interrupted = true;
               failure.compareAndSet(
                   null, new DrayException(ErrorCode.INTERRUPTED, "bulk enqueue interrupted"));
@@ -470,10 +578,12 @@ public final class BulkEnqueue {
             " ("
                 + inserted.get()
                 + " of "
-                + submitted
+                + progress.submitted()
                 + " jobs were enqueued before the failure"
                 + (count > 1 ? "; the other movers stopped" : "")
-                + ")";
+                + "; the hold table "
+                + progress.holdTable()
+                + " keeps the rest: run the same enqueue again to finish it exactly once)";
         if (first instanceof DrayException dray) {
           throw new DrayException(dray.code(), dray.getMessage() + done, dray);
         }
@@ -483,32 +593,24 @@ public final class BulkEnqueue {
       return inserted.get();
     }
 
-    private void moveRange(QueueSession session, int mover) {
-      long from = first + chunks * mover / count * chunkSize;
-      long to = Math.min(last, first + chunks * (mover + 1) / count * chunkSize);
-      for (long low = from; low < to && failure.get() == null; low += chunkSize) {
+    private void moveRange(QueueSession session, EnqueueProgress.Part part) {
+      String advance = progress.advanceStatement();
+      for (long low = part.movedTo(); low < part.to() && failure.get() == null; low += chunkSize) {
+        long high = Math.min(low + chunkSize, part.to());
         inserted.addAndGet(
-            session.executeCommitted(
-                "move jobs from the hold table", move, low, Math.min(low + chunkSize, to)));
+            session.executeCommittedWithProgress(
+                "move jobs from the hold table",
+                move,
+                low,
+                high,
+                advance,
+                progress.id(),
+                part.index()));
       }
     }
 
     private void fail(Throwable t) {
       failure.compareAndSet(null, t);
-    }
-  }
-
-  private TableName holdTableName(JobQueue queue) {
-    String suffix = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-    return queue.table().withTable(queue.name().holdTable() + "_" + suffix);
-  }
-
-  private static void dropQuietly(Connection c, Dialect dialect, TableName table) {
-    try (Statement statement = c.createStatement()) {
-      c.rollback();
-      statement.execute("DROP TABLE IF EXISTS " + dialect.quote(table));
-    } catch (SQLException e) {
-      LOG.warn("could not drop hold table {}: {}", table, SqlErrors.describe(e));
     }
   }
 
@@ -596,81 +698,127 @@ public final class BulkEnqueue {
 
     List<EnqueueResult> streamFrom(ConnectionConfig from) {
       List<QueueSession> sessions = new ArrayList<>();
-      List<TableName> holds = new ArrayList<>();
+      List<EnqueueProgress> progresses = new ArrayList<>();
+      EnqueueResult[] finished = new EnqueueResult[queues.size()];
+      boolean[] filling = new boolean[queues.size()];
       long[] submitted = new long[queues.size()];
       long[] inserted = new long[queues.size()];
       long row = 0;
       try (Connection reader = Connections.open(from)) {
-        for (JobQueue queue : queues) {
+        boolean read = !viaHoldTable;
+        for (int shard = 0; shard < queues.size(); shard++) {
+          JobQueue queue = queues.get(shard);
           QueueSession session = queue.openSession();
           sessions.add(session);
           if (viaHoldTable) {
-            TableName hold = holdTableName(queue);
-            try (Statement statement = session.connection().createStatement()) {
-              statement.execute(QueueSchema.createHoldTable(queue.dialect(), hold));
-              session.connection().commit();
+            EnqueueProgress progress =
+                EnqueueProgress.open(queue, session.connection(), enqueueId, again);
+            progresses.add(progress);
+            progress.handleOtherHoldTables(dropUnfinished);
+            finished[shard] = alreadyDone(queue, progress);
+            if (finished[shard] == null && progress.state() != EnqueueProgress.MOVING) {
+              // rows go to shards by a hash, so a shard's hold table gets the same rows again
+              progress.startFilling(query);
+              filling[shard] = true;
+              read = true;
             }
-            holds.add(hold);
           }
         }
-        reader.setAutoCommit(false);
-        try (Statement statement =
-            reader.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-          statement.setFetchSize(chunkSize);
-          ResultSet rs;
-          try {
-            rs = statement.executeQuery(query);
-          } catch (SQLException e) {
-            throw DrayException.usage(
-                "the --from-query does not run on "
-                    + from.safeUrl()
-                    + ": "
-                    + SqlErrors.describe(e));
-          }
-          try (rs) {
-            SourceColumns columns = SourceColumns.of(rs.getMetaData());
-            List<List<NewJob>> buffers = new ArrayList<>();
-            queues.forEach(q -> buffers.add(new ArrayList<>(chunkSize)));
-            while (rs.next()) {
-              row++;
-              NewJob job = toJob(rs, columns, row, inserted);
-              int shard = queues.size() == 1 ? 0 : shardIndex(job, queues.size());
-              List<NewJob> buffer = buffers.get(shard);
-              buffer.add(job);
-              if (buffer.size() >= chunkSize) {
-                inserted[shard] += write(sessions.get(shard), holds, shard, buffer);
-                submitted[shard] += buffer.size();
-                buffer.clear();
-              }
-            }
-            for (int shard = 0; shard < queues.size(); shard++) {
-              List<NewJob> buffer = buffers.get(shard);
-              if (!buffer.isEmpty()) {
-                inserted[shard] += write(sessions.get(shard), holds, shard, buffer);
-                submitted[shard] += buffer.size();
-              }
-            }
-          }
+        if (read) {
+          readQuery(reader, from, filling, sessions, progresses, submitted, inserted);
+          row = -1;
         }
         List<EnqueueResult> results = new ArrayList<>();
         for (int shard = 0; shard < queues.size(); shard++) {
-          results.add(
-              viaHoldTable
-                  ? moveFromHold(
-                      queues.get(shard), sessions.get(shard), holds.get(shard), submitted[shard])
-                  : new EnqueueResult(submitted[shard], inserted[shard]));
+          if (!viaHoldTable) {
+            results.add(new EnqueueResult(submitted[shard], inserted[shard]));
+          } else if (finished[shard] != null) {
+            results.add(finished[shard]);
+          } else {
+            if (filling[shard]) {
+              checkAndPlanMoves(
+                  queues.get(shard), sessions.get(shard), progresses.get(shard), submitted[shard]);
+              filling[shard] = false;
+            }
+            results.add(
+                moveFromHold(queues.get(shard), sessions.get(shard), progresses.get(shard)));
+          }
         }
         return results;
       } catch (SQLException e) {
         throw new DrayException(
             ErrorCode.TASK_FAILED,
-            "bulk enqueue failed at source row " + row + ": " + SqlErrors.describe(e),
+            "bulk enqueue failed"
+                + (row > 0 ? " at source row " + row : "")
+                + ": "
+                + SqlErrors.describe(e),
             e);
       } finally {
-        for (int i = 0; i < holds.size(); i++) {
-          dropQuietly(sessions.get(i).connection(), queues.get(i).dialect(), holds.get(i));
+        for (int shard = 0; shard < progresses.size(); shard++) {
+          if (filling[shard]) {
+            // nothing of this shard was moved: no record, no hold table
+            progresses.get(shard).forget();
+          }
+          progresses.get(shard).close();
         }
         sessions.forEach(QueueSession::close);
+      }
+    }
+
+    /** Streams the query's rows into the shards (or their hold tables, where they are filling). */
+    private void readQuery(
+        Connection reader,
+        ConnectionConfig from,
+        boolean[] filling,
+        List<QueueSession> sessions,
+        List<EnqueueProgress> progresses,
+        long[] submitted,
+        long[] inserted)
+        throws SQLException {
+      long row = 0;
+      reader.setAutoCommit(false);
+      try (Statement statement =
+          reader.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+        statement.setFetchSize(chunkSize);
+        ResultSet rs;
+        try {
+          rs = statement.executeQuery(query);
+        } catch (SQLException e) {
+          throw DrayException.usage(
+              "the --from-query does not run on " + from.safeUrl() + ": " + SqlErrors.describe(e));
+        }
+        try (rs) {
+          SourceColumns columns = SourceColumns.of(rs.getMetaData());
+          List<List<NewJob>> buffers = new ArrayList<>();
+          queues.forEach(q -> buffers.add(new ArrayList<>(chunkSize)));
+          while (rs.next()) {
+            row++;
+            NewJob job = toJob(rs, columns, row, inserted);
+            int shard = queues.size() == 1 ? 0 : shardIndex(job, queues.size());
+            if (viaHoldTable && !filling[shard]) {
+              continue; // this shard's hold table is full already (or its enqueue is done)
+            }
+            List<NewJob> buffer = buffers.get(shard);
+            buffer.add(job);
+            if (buffer.size() >= chunkSize) {
+              inserted[shard] += write(sessions.get(shard), progresses, shard, buffer);
+              submitted[shard] += buffer.size();
+              buffer.clear();
+            }
+          }
+          for (int shard = 0; shard < queues.size(); shard++) {
+            List<NewJob> buffer = buffers.get(shard);
+            if (!buffer.isEmpty()) {
+              inserted[shard] += write(sessions.get(shard), progresses, shard, buffer);
+              submitted[shard] += buffer.size();
+            }
+          }
+        } catch (SQLException e) {
+          throw new DrayException(
+              ErrorCode.TASK_FAILED,
+              "bulk enqueue failed at source row " + row + ": " + SqlErrors.describe(e),
+              e);
+        }
       }
     }
 
@@ -696,7 +844,8 @@ public final class BulkEnqueue {
       return new NewJob(payload, priority, Duration.ZERO, null, key);
     }
 
-    private long write(QueueSession session, List<TableName> holds, int shard, List<NewJob> chunk)
+    private long write(
+        QueueSession session, List<EnqueueProgress> progresses, int shard, List<NewJob> chunk)
         throws SQLException {
       if (!viaHoldTable) {
         return session.enqueue(chunk, chunk.size()).inserted();
@@ -704,7 +853,7 @@ public final class BulkEnqueue {
       Dialect dialect = queues.get(shard).dialect();
       StringBuilder sql =
           new StringBuilder("INSERT INTO ")
-              .append(dialect.quote(holds.get(shard)))
+              .append(dialect.quote(progresses.get(shard).holdTable()))
               .append(" (payload, priority, idempotency_key) VALUES ");
       for (int i = 0; i < chunk.size(); i++) {
         sql.append(i == 0 ? "(?, ?, ?)" : ", (?, ?, ?)");
@@ -735,8 +884,36 @@ public final class BulkEnqueue {
     private boolean viaHoldTable;
     private int movers = DEFAULT_MOVERS;
     private boolean forceParallelMovers;
+    private String enqueueId;
+    private boolean again;
+    private boolean dropUnfinished;
 
     private Builder() {}
+
+    /**
+     * The identity of a hold-table enqueue (default: a hash of the queue, the query and, with a
+     * source database, the source and the shards). Running an enqueue whose identity is recorded as
+     * interrupted finishes it; one recorded as finished enqueues nothing unless {@link #again}.
+     */
+    public Builder enqueueId(String id) {
+      this.enqueueId = id;
+      return this;
+    }
+
+    /** Enqueue again even if an enqueue of the same identity has finished before. */
+    public Builder again(boolean on) {
+      this.again = on;
+      return this;
+    }
+
+    /**
+     * Drop the hold tables of other enqueues into this queue that were interrupted (their process
+     * is gone) instead of only naming them; their remaining jobs are then never enqueued.
+     */
+    public Builder dropUnfinished(boolean on) {
+      this.dropUnfinished = on;
+      return this;
+    }
 
     /** A database holding the queue; several shards are filled in parallel. */
     public Builder shard(ConnectionConfig config) {

@@ -39,6 +39,11 @@ public record QueueName(String name) {
     return name + "_schedule";
   }
 
+  /** The progress of bulk enqueues through hold tables (see {@link BulkEnqueue}). */
+  public String enqueuesTable() {
+    return name + "_enqueues";
+  }
+
   public String holdTable() {
     return name + "_hold";
   }

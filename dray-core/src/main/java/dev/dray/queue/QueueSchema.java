@@ -106,6 +106,31 @@ public final class QueueSchema {
         + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
   }
 
+  /**
+   * One row per part of a bulk enqueue through a hold table: which hold table, how far its part of
+   * the hold table's key range has been moved into the queue ({@code moved_to}, committed in the
+   * same transaction as the chunk it covers), and whether the whole enqueue is done.
+   */
+  static String createEnqueuesTable(Dialect dialect, TableName table) {
+    return "CREATE TABLE IF NOT EXISTS "
+        + dialect.quote(table)
+        + " (\n"
+        + "  enqueue_id VARCHAR(64) NOT NULL,\n"
+        + "  part INT NOT NULL,\n"
+        + "  state TINYINT NOT NULL COMMENT '0 filling, 1 moving, 2 done, 3 abandoned',\n"
+        + "  hold_table VARCHAR(64) NOT NULL,\n"
+        + "  range_from BIGINT NULL COMMENT 'exclusive',\n"
+        + "  range_to BIGINT NULL COMMENT 'inclusive',\n"
+        + "  moved_to BIGINT NULL COMMENT 'hold_id up to which this part is in the queue',\n"
+        + "  submitted BIGINT NULL COMMENT 'rows in the hold table',\n"
+        + "  inserted BIGINT NOT NULL DEFAULT 0,\n"
+        + "  source VARCHAR(500) NULL,\n"
+        + "  started_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n"
+        + "  finished_at DATETIME(6) NULL,\n"
+        + "  PRIMARY KEY (enqueue_id, part)\n"
+        + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+  }
+
   static String createHoldTable(Dialect dialect, TableName table) {
     return "CREATE TABLE "
         + dialect.quote(table)

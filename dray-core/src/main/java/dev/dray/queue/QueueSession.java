@@ -655,6 +655,9 @@ public final class QueueSession implements AutoCloseable {
             statement.setLong(1, low);
             statement.setLong(2, high);
             count = statement.executeUpdate();
+            if (count < high - low) {
+              refuseSkippedRows(low, high);
+            }
           }
           try (PreparedStatement statement = connection.prepareStatement(advance)) {
             statement.setLong(1, high);
@@ -667,6 +670,36 @@ public final class QueueSession implements AutoCloseable {
           return count;
         });
   }
+
+  /**
+   * INSERT IGNORE may skip only rows whose idempotency key is queued already (duplicate key, 1062).
+   * A move that inserted fewer rows than its range could hold is checked: any other warning (a NULL
+   * or CHECK violation turned into a warning, say) means rows would be lost, so the chunk fails and
+   * rolls back.
+   */
+  private void refuseSkippedRows(long low, long high) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SHOW WARNINGS")) {
+      while (rs.next()) {
+        if (rs.getInt(2) != DUPLICATE_KEY) {
+          throw new SQLException(
+              "moving hold rows ("
+                  + low
+                  + ", "
+                  + high
+                  + "] into "
+                  + queue.name()
+                  + " would skip rows: "
+                  + rs.getString(3)
+                  + " (error "
+                  + rs.getInt(2)
+                  + "; nothing of this chunk was enqueued)");
+        }
+      }
+    }
+  }
+
+  private static final int DUPLICATE_KEY = 1062;
 
   Connection connection() {
     return connection;
