@@ -117,7 +117,15 @@ public final class LoadCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     LoadResult result;
-    try (LoadProgress progress = new LoadProgress(err, System.console() != null)) {
+    try (LoadProgress progress = new LoadProgress(err, System.console() != null);
+        CtrlC ctrlC =
+            CtrlC.onInterrupt(
+                err,
+                () ->
+                    List.of(
+                        "interrupted: " + progress.standing() + ".",
+                        "the finished tasks are kept in " + targetFile + "; the load is resumable:",
+                        "  " + CtrlC.commandLine(spec, "--resume")))) {
       result = job.run(new Cancellation(), progress);
     }
     out.printf(
