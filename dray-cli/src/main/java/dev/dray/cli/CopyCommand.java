@@ -30,6 +30,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "copy",
     mixinStandardHelpOptions = true,
+    header = "Copies a table into another in parallel primary-key chunks, resumable and throttled.",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray copy --source jdbc:mariadb://127.0.0.1:3306/shop --user etl --password-env SHOP_PW \\",
+      "        --table shop.orders --target-table shop.orders_copy --workers 2 --chunk-time 500ms"
+    },
     sortOptions = false,
     description = {
       "Copies a table into an existing table (same server: INSERT IGNORE ... SELECT ... LOCK IN SHARE MODE per chunk;",

@@ -22,6 +22,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
+    header = "Compares two tables chunk by chunk: exit 0 when equal, 3 when they differ.",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray verify --source jdbc:mariadb://127.0.0.1:3306/shop --user etl --password-env SHOP_PW \\",
+      "        --table shop.orders --target-table shop.orders_copy"
+    },
     sortOptions = false,
     description = {
       "Compares a source and a target table in parallel key-range chunks: row count and an order-independent checksum",
