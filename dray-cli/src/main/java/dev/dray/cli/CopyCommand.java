@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,6 +30,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "copy",
     mixinStandardHelpOptions = true,
+    header = "Copies a table into another in parallel primary-key chunks, resumable and throttled.",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray copy --source jdbc:mariadb://127.0.0.1:3306/shop --user etl --password-env SHOP_PW \\",
+      "        --table shop.orders --target-table shop.orders_copy --workers 2 --chunk-time 500ms"
+    },
     sortOptions = false,
     description = {
       "Copies a table into an existing, empty table (same server: INSERT ... SELECT ... LOCK IN SHARE MODE per chunk;",
@@ -221,13 +229,16 @@ public final class CopyCommand implements Callable<Integer> {
       return 0;
     }
     CopyResult result;
-    try (CopyProgressPrinter printer = new CopyProgressPrinter(err, progressInterval)) {
+    AtomicReference<Supplier<CopyProgress>> progressSource = new AtomicReference<>();
+    try (CopyProgressPrinter printer = new CopyProgressPrinter(err, progressInterval);
+        CtrlC ctrlC = CtrlC.onInterrupt(err, () -> interrupted(progressSource.get()))) {
       result =
           job.run(
               new Cancellation(),
               new CopyListener() {
                 @Override
                 public void started(Supplier<CopyProgress> progress) {
+                  progressSource.set(progress);
                   printer.start(progress);
                 }
               });
@@ -249,6 +260,23 @@ public final class CopyCommand implements Callable<Integer> {
       Reports.write(report, result);
     }
     return 0;
+  }
+
+  /** The Ctrl-C message: how far the copy got and the command that continues it. */
+  private List<String> interrupted(Supplier<CopyProgress> progress) {
+    String resume = "  " + CtrlC.commandLine(spec, "--resume");
+    if (progress == null) {
+      return List.of(
+          "interrupted before the first chunk; nothing was copied. Run it again:", resume);
+    }
+    CopyProgress p = progress.get();
+    return List.of(
+        String.format(
+            "interrupted: %,d rows copied in this run, %,d chunks; the checkpoint is at chunk #%d"
+                + " (chunks after it are copied again on resume, harmlessly).",
+            p.rowsCopied(), p.chunksDone(), p.frontierSequence()),
+        "the copy is resumable:",
+        resume);
   }
 
   /**

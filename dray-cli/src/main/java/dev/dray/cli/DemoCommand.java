@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    header = "Runs a parallel load end to end on an embedded MariaDB: nothing to install.",
+    footer = {"", "Example:", "  ./dray demo --rows 200000 --keep"},
     description = {
       "Starts an embedded MariaDB (nothing to install), creates a skewed RANGE-partitioned orders table,",
       "loads it into a DuckDB file in parallel and prints a summary and revenue per month from DuckDB."

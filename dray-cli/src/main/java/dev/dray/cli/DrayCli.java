@@ -65,7 +65,24 @@ public final class DrayCli {
     commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler(DrayCli::handleFailure);
     commandLine.setParameterExceptionHandler(DrayCli::handleUsageError);
+    commandLine.setExecutionStrategy(DrayCli::refuseUnknownWords);
     return commandLine.execute(args);
+  }
+
+  /**
+   * picocli lets {@code --help} win over an unknown word, so {@code dray alter --help} (no such
+   * command) printed the top-level help and exited 0; an unknown command is a usage error.
+   */
+  private static int refuseUnknownWords(CommandLine.ParseResult parseResult) {
+    CommandLine.ParseResult last = parseResult;
+    while (last.hasSubcommand()) {
+      last = last.subcommand();
+    }
+    if (!last.unmatched().isEmpty()) {
+      throw new CommandLine.UnmatchedArgumentException(
+          last.commandSpec().commandLine(), last.unmatched());
+    }
+    return new CommandLine.RunLast().execute(parseResult);
   }
 
   private static int handleFailure(

@@ -20,6 +20,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "load",
     mixinStandardHelpOptions = true,
+    header = "Loads MySQL/MariaDB tables into a DuckDB file in parallel, from one snapshot.",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray load --source jdbc:mariadb://127.0.0.1:3306/shop --user etl --password-env SHOP_PW \\",
+      "        --table shop.orders --target duckdb:orders.duckdb --report load.json"
+    },
     description = {
       "Loads MySQL/MariaDB tables into a DuckDB file in parallel: one task per partition (or key range of a big one),",
       "all workers reading one consistent snapshot; the target table is replaced atomically when every task succeeded."
@@ -117,7 +124,15 @@ public final class LoadCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     LoadResult result;
-    try (LoadProgress progress = new LoadProgress(err, System.console() != null)) {
+    try (LoadProgress progress = new LoadProgress(err, System.console() != null);
+        CtrlC ctrlC =
+            CtrlC.onInterrupt(
+                err,
+                () ->
+                    List.of(
+                        "interrupted: " + progress.standing() + ".",
+                        "the finished tasks are kept in " + targetFile + "; the load is resumable:",
+                        "  " + CtrlC.commandLine(spec, "--resume")))) {
       result = job.run(new Cancellation(), progress);
     }
     out.printf(
@@ -149,7 +164,22 @@ public final class LoadCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * A scheme such as {@code parquet:} or {@code s3:} (two letters at least: not a drive letter).
+   */
+  private static final java.util.regex.Pattern SCHEME =
+      java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]+):");
+
   static Path targetPath(String target) {
+    java.util.regex.Matcher scheme = SCHEME.matcher(target);
+    if (scheme.find() && !scheme.group(1).equals("duckdb")) {
+      throw DrayException.usage(
+          "--target "
+              + target
+              + ": only duckdb:FILE targets are supported, not "
+              + scheme.group(1)
+              + ": (load into DuckDB, then COPY ... TO 'x.parquet' from DuckDB)");
+    }
     String path = target.startsWith("duckdb:") ? target.substring("duckdb:".length()) : target;
     if (path.isBlank()) {
       throw DrayException.usage("--target needs a file: duckdb:FILE");

@@ -20,6 +20,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
+    header = "Runs queue workload W3 on a fresh queue table and prints measured figures.",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray queue bench --db jdbc:mariadb://127.0.0.1:3306/bench --strategy skip-locked --jobs 100000"
+    },
     description = {
       "Runs workload W3 on a fresh queue table (dropped and recreated): static (--jobs N preloaded) or",
       "dynamic (--producers P --seconds D, then a drain window). Prints one JSON object of measured figures."

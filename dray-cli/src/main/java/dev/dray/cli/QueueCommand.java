@@ -9,6 +9,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "queue",
     mixinStandardHelpOptions = true,
+    header = "A job queue in a MariaDB/MySQL table: init, enqueue, work, stats, bench.",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray queue init --db jdbc:mariadb://127.0.0.1:3306/shop --queue emails"
+    },
     description = {
       "A job queue in a MariaDB/MySQL table: bulk enqueue without blocking live traffic,",
       "workers claiming batches with SELECT ... FOR UPDATE SKIP LOCKED. See docs/QUEUE.md."

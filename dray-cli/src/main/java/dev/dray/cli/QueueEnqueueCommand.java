@@ -24,6 +24,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "enqueue",
     mixinStandardHelpOptions = true,
+    header = "Adds jobs: one, one per line of a file, or one per row of a query.",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray queue enqueue --db jdbc:mariadb://127.0.0.1:3306/shop --queue emails --file jobs.jsonl"
+    },
     description = {
       "Adds jobs: one (--payload), one per line of a JSONL file (--file), or one per row of a query (--from-query).",
       "Several --db enqueue into all shards in parallel. Each chunk is its own transaction."
@@ -152,6 +158,11 @@ public final class QueueEnqueueCommand implements Callable<Integer> {
     if (idempotencyKey != null && source.payload == null) {
       throw DrayException.usage(
           "--idempotency-key goes with --payload (a query gives keys in an idempotency_key column)");
+    }
+    if (source.query != null && (priority != 0 || !delay.isZero() || maxAttempts != null)) {
+      throw DrayException.usage(
+          "--priority, --delay and --max-attempts go with --payload/--file, not --from-query:"
+              + " select a priority column in the query instead (a query's jobs are ready at once)");
     }
     if (movers != null && !viaHoldTable) {
       throw DrayException.usage("--movers goes with --via-hold-table");

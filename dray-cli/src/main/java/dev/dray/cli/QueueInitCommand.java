@@ -12,6 +12,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "init",
     mixinStandardHelpOptions = true,
+    header = "Creates the queue table (kept if it exists).",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray queue init --db jdbc:mariadb://127.0.0.1:3306/shop --queue emails"
+    },
     description = {
       "Creates the queue table (kept if it exists).",
       "Without --idempotency-keys the table has no UNIQUE index on idempotency_key (every index slows"

@@ -15,6 +15,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "stats",
     mixinStandardHelpOptions = true,
+    header = "Shows ready, leased, dead and done jobs, the oldest ready job's age and throughput.",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray queue stats --db jdbc:mariadb://127.0.0.1:3306/shop --queue emails --json"
+    },
     description =
         "Shows ready, leased, dead and done jobs, the oldest ready job's age and throughput.")
 public final class QueueStatsCommand implements Callable<Integer> {

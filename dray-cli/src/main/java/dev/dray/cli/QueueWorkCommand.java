@@ -29,6 +29,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "work",
     mixinStandardHelpOptions = true,
+    header = "Processes jobs with N worker threads; SIGTERM/Ctrl-C stops gracefully.",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray queue work --db jdbc:mariadb://127.0.0.1:3306/shop --queue emails \\",
+      "        --workers 4 --handler exec:./send-mail.sh --until-empty"
+    },
     description = {
       "Processes jobs with N worker threads. SIGTERM/Ctrl-C stops gracefully: claimed jobs not yet",
       "started are given back, running jobs get --grace-period to finish and are then stopped and",
@@ -45,8 +52,11 @@ public final class QueueWorkCommand implements Callable<Integer> {
   @Option(
       names = "--workers",
       paramLabel = "N",
-      description = "Worker threads (default: ${DEFAULT-VALUE}).")
+      description = "Worker threads, 1 to " + MAX_WORKERS + " (default: ${DEFAULT-VALUE}).")
   int workers = 4;
+
+  /** Each worker holds a connection while it claims: more would exhaust max_connections. */
+  static final int MAX_WORKERS = 256;
 
   @Option(
       names = "--handler",
@@ -121,6 +131,10 @@ public final class QueueWorkCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (workers < 1 || workers > MAX_WORKERS) {
+      throw dev.dray.DrayException.usage(
+          "--workers must be between 1 and " + MAX_WORKERS + ", not " + workers);
+    }
     JobQueue jobQueue =
         JobQueue.builder()
             .connection(target.config())

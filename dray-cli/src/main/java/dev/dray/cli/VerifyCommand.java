@@ -8,6 +8,7 @@ import dev.dray.copy.VerifyJob;
 import dev.dray.copy.VerifyResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -21,6 +22,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "verify",
     mixinStandardHelpOptions = true,
+    header = "Compares two tables chunk by chunk: exit 0 when equal, 3 when they differ.",
+    footer = {
+      "",
+      "Example:",
+      "  ./dray verify --source jdbc:mariadb://127.0.0.1:3306/shop --user etl --password-env SHOP_PW \\",
+      "        --table shop.orders --target-table shop.orders_copy"
+    },
     sortOptions = false,
     description = {
       "Compares a source and a target table in parallel key-range chunks: row count and an order-independent checksum",
@@ -59,17 +67,30 @@ public final class VerifyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     OutputPaths.requireWritable("--report", report);
     Map<String, String> environment = CliEnvironment.get();
-    VerifyResult result =
-        VerifyJob.builder()
-            .source(tables.sourceConfig(connection, environment))
-            .sourceTable(tables.sourceTable())
-            .target(tables.targetConfig(connection, environment))
-            .targetTable(tables.targetTable())
-            .workers(workers)
-            .chunkRows(chunkSize)
-            .maxKeys(maxKeys)
-            .build()
-            .run();
+    long started = System.nanoTime();
+    VerifyResult result;
+    try (CtrlC ctrlC =
+        CtrlC.onInterrupt(
+            spec.commandLine().getErr(),
+            () ->
+                List.of(
+                    String.format(
+                        "interrupted after %.1f s; verify only reads, nothing was changed."
+                            + " Run it again:",
+                        (System.nanoTime() - started) / 1e9),
+                    "  " + CtrlC.commandLine(spec)))) {
+      result =
+          VerifyJob.builder()
+              .source(tables.sourceConfig(connection, environment))
+              .sourceTable(tables.sourceTable())
+              .target(tables.targetConfig(connection, environment))
+              .targetTable(tables.targetTable())
+              .workers(workers)
+              .chunkRows(chunkSize)
+              .maxKeys(maxKeys)
+              .build()
+              .run();
+    }
     if (report != null) {
       Reports.write(report, result);
     }

@@ -126,11 +126,40 @@ class DrayCliTest {
             "--target",
             "duckdb:/tmp/never.duckdb",
             "--dry-run");
-    assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err())
-        .doesNotContain("Fil3-Secret-9")
-        .doesNotContain("Url-Secret-55")
-        .contains("****");
+    // two passwords (the file's and the URL's): a usage error that prints neither
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).doesNotContain("Fil3-Secret-9").doesNotContain("Url-Secret-55");
+
+    CliRun urlOnly =
+        CliRun.of(
+            "load",
+            "--source",
+            url,
+            "--user",
+            "nobody_here",
+            "--table",
+            db.schema() + ".t",
+            "--target",
+            "duckdb:/tmp/never.duckdb",
+            "--dry-run");
+    assertThat(urlOnly.exitCode()).isEqualTo(1);
+    assertThat(urlOnly.err()).doesNotContain("Url-Secret-55").contains("****");
+    CliRun fileOnly =
+        CliRun.of(
+            "load",
+            "--source",
+            TestDatabase.urlWithoutUser(db.url()),
+            "--user",
+            "nobody_here",
+            "--password-file",
+            file.toString(),
+            "--table",
+            db.schema() + ".t",
+            "--target",
+            "duckdb:/tmp/never.duckdb",
+            "--dry-run");
+    assertThat(fileOnly.exitCode()).isEqualTo(1);
+    assertThat(fileOnly.err()).doesNotContain("Fil3-Secret-9");
   }
 
   @Test

@@ -21,7 +21,8 @@ class FirstHourTest {
         "INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_500",
         "CREATE TABLE t_copy LIKE t",
         "CREATE TABLE t_users LIKE t",
-        "CREATE TABLE t_paths LIKE t");
+        "CREATE TABLE t_paths LIKE t",
+        "CREATE TABLE t_options LIKE t");
   }
 
   private static String mysqlUrl(TestDatabase db) {
@@ -244,5 +245,99 @@ class FirstHourTest {
             report.toString());
     assertThat(different.exitCode()).as(different.err()).isEqualTo(3);
     assertThat(report).exists();
+  }
+
+  @Test
+  void optionsThatDoNotApplyAreRefused(TestDatabase db, @TempDir Path dir) {
+    String t = db.schema() + ".t";
+    CliRun bareNumber =
+        CliRun.of(
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target-table",
+            db.schema() + ".t_options",
+            "--chunk-time",
+            "500");
+    assertThat(bareNumber.exitCode()).isEqualTo(2);
+    assertThat(bareNumber.err()).contains("'500' needs a unit: 500ms, 500s");
+    assertThat(db.queryLong("SELECT COUNT(*) FROM t_options")).isZero();
+
+    Path parquet = dir.resolve("x.parquet");
+    CliRun notDuckDb =
+        CliRun.of("load", "--source", db.url(), "--table", t, "--target", "parquet:" + parquet);
+    assertThat(notDuckDb.exitCode()).isEqualTo(2);
+    assertThat(notDuckDb.err()).contains("only duckdb:FILE targets are supported, not parquet:");
+    assertThat(parquet).doesNotExist();
+    assertThat(Path.of("parquet:" + parquet)).doesNotExist();
+
+    assertThat(CliRun.of("queue", "init", "--db", db.url(), "--queue", "opts").exitCode()).isZero();
+    for (String[] extra :
+        java.util.List.of(
+            new String[] {"--delay", "30s"},
+            new String[] {"--priority", "5"},
+            new String[] {"--max-attempts", "3"})) {
+      java.util.List<String> args =
+          new java.util.ArrayList<>(
+              java.util.List.of(
+                  "queue",
+                  "enqueue",
+                  "--db",
+                  db.url(),
+                  "--queue",
+                  "opts",
+                  "--from-query",
+                  "SELECT JSON_OBJECT('id', id) AS payload FROM " + t));
+      args.addAll(java.util.List.of(extra));
+      CliRun fromQuery = CliRun.of(args.toArray(String[]::new));
+      assertThat(fromQuery.exitCode()).as(extra[0]).isEqualTo(2);
+      assertThat(fromQuery.err()).contains(extra[0]).contains("--from-query");
+    }
+    assertThat(db.queryLong("SELECT COUNT(*) FROM opts")).isZero();
+
+    CliRun tooMany =
+        CliRun.of(
+            "queue",
+            "work",
+            "--db",
+            db.url(),
+            "--queue",
+            "opts",
+            "--workers",
+            "1000",
+            "--handler",
+            "noop",
+            "--until-empty");
+    assertThat(tooMany.exitCode()).isEqualTo(2);
+    assertThat(tooMany.err()).contains("--workers must be between 1 and 256, not 1000");
+  }
+
+  @Test
+  void unknownCommandsAreUsageErrorsAndHelpIsComplete() {
+    for (String[] args :
+        java.util.List.of(
+            new String[] {"alter", "--help"},
+            new String[] {"frobnicate"},
+            new String[] {"queue", "frob", "--help"})) {
+      CliRun run = CliRun.of(args);
+      assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(run.err()).contains(args[args.length > 2 ? 1 : 0]);
+    }
+    CliRun version = CliRun.of("--version");
+    assertThat(version.out())
+        .doesNotContain("development build")
+        .containsPattern("dray \\d+\\.\\d+");
+
+    String help = CliRun.of("--help").out().replaceAll("\\s+", " ");
+    for (String command : new String[] {"demo", "load", "copy", "verify", "queue"}) {
+      CliRun commandHelp = CliRun.of(command, "--help");
+      assertThat(commandHelp.out()).as(command).contains("Example:").contains("./dray " + command);
+      String out = commandHelp.out();
+      String header = out.substring(0, out.indexOf("Usage:")).replaceAll("\\s+", " ").strip();
+      assertThat(header).endsWith(".");
+      assertThat(help).contains(header);
+    }
   }
 }
