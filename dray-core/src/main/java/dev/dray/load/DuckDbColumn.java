@@ -4,6 +4,7 @@ import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.db.ColumnInfo;
 import dev.dray.db.Dialect;
+import dev.dray.load.spi.RowSink;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
@@ -75,7 +76,7 @@ public record DuckDbColumn(
   /** Moves one cell from a result set to an appender. */
   @FunctionalInterface
   public interface CellCopier {
-    void copy(ResultSet row, int index, ChunkAppender appender, CellCounters counters)
+    void copy(ResultSet row, int index, RowSink appender, CellCounters counters)
         throws SQLException;
   }
 
@@ -281,8 +282,8 @@ public record DuckDbColumn(
     return quotedColumn;
   }
 
-  private static void copyByte(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyByte(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -291,8 +292,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyShort(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyShort(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -301,8 +302,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyInt(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyInt(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -311,8 +312,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyLong(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyLong(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -322,7 +323,7 @@ public record DuckDbColumn(
   }
 
   private static void copyUnsignedLong(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     BigInteger value = row.getObject(index, BigInteger.class);
     if (value == null) {
       appender.appendNull();
@@ -341,7 +342,7 @@ public record DuckDbColumn(
 
   /** DECIMAL of up to 18 digits, read as its unscaled BIGINT (see {@link #selectExpression}). */
   private static void copyUnscaledDecimal(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     long unscaled = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -350,8 +351,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyDecimal(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyDecimal(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -361,7 +362,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDecimalAsText(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -370,8 +371,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyFloat(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyFloat(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     float value = row.getFloat(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -380,8 +381,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyDouble(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyDouble(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     double value = row.getDouble(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -391,7 +392,7 @@ public record DuckDbColumn(
   }
 
   private static void copyBitAsBoolean(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
@@ -400,8 +401,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyBits(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyBits(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
@@ -425,7 +426,7 @@ public record DuckDbColumn(
    * text either.
    */
   private static void copyEpochDays(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     int days = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -438,7 +439,7 @@ public record DuckDbColumn(
   }
 
   private static void copyEpochMicros(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     long micros = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -451,7 +452,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDateTime(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     LocalDateTime value;
     try {
       value = row.getObject(index, LocalDateTime.class);
@@ -467,7 +468,7 @@ public record DuckDbColumn(
   }
 
   private static void appendNullOrZeroDate(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     if (hasText(row, index)) {
       counters.zeroDates++;
     }
@@ -484,8 +485,8 @@ public record DuckDbColumn(
   }
 
   /** TIME is {@code [-]H+:MM:SS[.ffffff]}, from -838:59:59 to 838:59:59: staged as microseconds. */
-  private static void copyTime(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyTime(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -517,8 +518,8 @@ public record DuckDbColumn(
    * Text arrives in the connection's character set, utf8mb4, which is what DuckDB stores: the bytes
    * go across as they are, without a detour through a Java String.
    */
-  private static void copyText(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyText(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
@@ -527,8 +528,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyString(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyString(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -537,8 +538,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyUuid(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyUuid(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -547,8 +548,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyBytes(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyBytes(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
