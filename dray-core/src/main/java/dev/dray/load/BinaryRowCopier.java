@@ -4,6 +4,8 @@ import dev.dray.db.ColumnInfo;
 import dev.dray.load.DuckDbColumn.BinaryCell;
 import dev.dray.load.DuckDbColumn.CellCopier;
 import dev.dray.load.DuckDbColumn.CellCounters;
+import dev.dray.load.spi.BinaryRows;
+import dev.dray.load.spi.RowSink;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -12,15 +14,15 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.mariadb.jdbc.client.result.DrayRowAccess;
 
 /**
- * Copies rows of a binary-protocol result into the appender by reading the bytes the server sent
- * ({@link DrayRowAccess#currentRow}) instead of calling one JDBC getter per cell: integers, floats
- * and text are appended straight from the row packet, without the driver's per-cell position walk,
- * codec dispatch, {@code wasNull} call and, for text, a new {@code byte[]}. Columns whose value
- * needs the driver (TIMESTAMP, TIME, wide DECIMAL, UUID), or whose wire type is not the one the
- * column's mapping expects, still go through their {@link CellCopier} on the same row.
+ * Copies rows of a binary-protocol result into the sink by reading the bytes the server sent
+ * ({@link BinaryRows#currentRow}, available with the optional module {@code dray-driver-access})
+ * instead of calling one JDBC getter per cell: integers, floats and text are appended straight from
+ * the row packet, without the driver's per-cell position walk, codec dispatch, {@code wasNull} call
+ * and, for text, a new {@code byte[]}. Columns whose value needs the driver (TIMESTAMP, TIME, wide
+ * DECIMAL, UUID), or whose wire type is not the one the column's mapping expects, still go through
+ * their {@link CellCopier} on the same row.
  *
  * <p>The binary row: a 0x00 header, a NULL bitmap of {@code (columns + 9) / 8} bytes in which
  * column {@code i} is bit {@code i + 2}, then each non-NULL value: 1, 2, 4 or 8 little-endian bytes
@@ -61,6 +63,7 @@ final class BinaryRowCopier {
     private Wire() {}
   }
 
+  private final BinaryRows rows;
   private final int columns;
   private final int[] wireTypes;
   private final boolean[] unsigned;
@@ -69,7 +72,12 @@ final class BinaryRowCopier {
   private final int bitmapBytes;
 
   private BinaryRowCopier(
-      int[] wireTypes, boolean[] unsigned, BinaryCell[] cells, CellCopier[] fallback) {
+      BinaryRows rows,
+      int[] wireTypes,
+      boolean[] unsigned,
+      BinaryCell[] cells,
+      CellCopier[] fallback) {
+    this.rows = rows;
     this.columns = wireTypes.length;
     this.wireTypes = wireTypes;
     this.unsigned = unsigned;
@@ -79,19 +87,23 @@ final class BinaryRowCopier {
   }
 
   /**
-   * A copier for {@code rs}'s rows, or null when {@code rs} does not give access to binary rows
-   * (another driver, the text protocol) or {@code dray.load.rowDecoding=driver} is set (to compare
-   * both paths).
+   * A copier for {@code rs}'s rows, or null when {@code rs} does not give access to binary rows (no
+   * {@code dray-driver-access}, another driver or driver version, the text protocol, or {@code
+   * dray.load.rowDecoding=driver} to compare both paths).
    */
   static BinaryRowCopier forResult(ResultSet rs, List<DuckDbColumn> mapped) {
-    if ("driver".equals(System.getProperty("dray.load.rowDecoding"))) {
+    return forRows(DriverAccess.shared().binaryRows(rs), mapped);
+  }
+
+  static BinaryRowCopier forRows(BinaryRows rows, List<DuckDbColumn> mapped) {
+    if (rows == null) {
       return null;
     }
-    int[] wireTypes = DrayRowAccess.binaryColumnTypes(rs);
+    int[] wireTypes = rows.wireTypes();
     if (wireTypes == null || wireTypes.length != mapped.size()) {
       return null;
     }
-    boolean[] unsigned = DrayRowAccess.unsignedColumns(rs);
+    boolean[] unsigned = rows.unsignedColumns();
     BinaryCell[] cells = new BinaryCell[wireTypes.length];
     CellCopier[] fallback = new CellCopier[wireTypes.length];
     for (int i = 0; i < cells.length; i++) {
@@ -99,7 +111,7 @@ final class BinaryRowCopier {
       cells[i] = accepts(cell, wireTypes[i]) ? cell : BinaryCell.DRIVER;
       fallback[i] = mapped.get(i).copier();
     }
-    return new BinaryRowCopier(wireTypes, unsigned, cells, fallback);
+    return new BinaryRowCopier(rows, wireTypes, unsigned, cells, fallback);
   }
 
   /** How each column is appended, by name (for tests). */
@@ -143,8 +155,8 @@ final class BinaryRowCopier {
   /**
    * Appends the row {@code rs} is on; columns the driver must decode are read through {@code rs}.
    */
-  void copy(ResultSet rs, ChunkAppender appender, CellCounters counters) throws SQLException {
-    byte[] row = DrayRowAccess.currentRow(rs);
+  void copy(ResultSet rs, RowSink appender, CellCounters counters) throws SQLException {
+    byte[] row = rows.currentRow();
     int position = 1 + bitmapBytes;
     for (int i = 0; i < columns; i++) {
       int bit = i + 2;

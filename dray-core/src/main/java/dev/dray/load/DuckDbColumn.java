@@ -4,6 +4,7 @@ import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.db.ColumnInfo;
 import dev.dray.db.Dialect;
+import dev.dray.load.spi.RowSink;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
@@ -71,7 +72,7 @@ public record DuckDbColumn(
   /** Moves one cell from a result set to an appender. */
   @FunctionalInterface
   public interface CellCopier {
-    void copy(ResultSet row, int index, ChunkAppender appender, CellCounters counters)
+    void copy(ResultSet row, int index, RowSink appender, CellCounters counters)
         throws SQLException;
   }
 
@@ -259,8 +260,8 @@ public record DuckDbColumn(
         + "))";
   }
 
-  private static void copyByte(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyByte(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -269,8 +270,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyShort(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyShort(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     int value = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -279,8 +280,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyInt(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyInt(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -289,8 +290,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyLong(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyLong(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     long value = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -300,7 +301,7 @@ public record DuckDbColumn(
   }
 
   private static void copyUnsignedLong(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     BigInteger value = row.getObject(index, BigInteger.class);
     if (value == null) {
       appender.appendNull();
@@ -319,7 +320,7 @@ public record DuckDbColumn(
 
   /** DECIMAL of up to 18 digits, read as its unscaled BIGINT (see {@link #selectExpression}). */
   private static void copyUnscaledDecimal(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     long unscaled = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -328,8 +329,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyDecimal(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyDecimal(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -339,7 +340,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDecimalAsText(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     BigDecimal value = row.getBigDecimal(index);
     if (value == null) {
       appender.appendNull();
@@ -348,8 +349,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyFloat(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyFloat(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     float value = row.getFloat(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -358,8 +359,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyDouble(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyDouble(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     double value = row.getDouble(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -369,7 +370,7 @@ public record DuckDbColumn(
   }
 
   private static void copyBitAsBoolean(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
@@ -378,8 +379,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyBits(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyBits(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
@@ -403,7 +404,7 @@ public record DuckDbColumn(
    * text either.
    */
   private static void copyEpochDays(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     int days = row.getInt(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -416,7 +417,7 @@ public record DuckDbColumn(
   }
 
   private static void copyEpochMicros(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     long micros = row.getLong(index);
     if (row.wasNull()) {
       appender.appendNull();
@@ -429,7 +430,7 @@ public record DuckDbColumn(
   }
 
   private static void copyDateTime(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     LocalDateTime value;
     try {
       value = row.getObject(index, LocalDateTime.class);
@@ -445,7 +446,7 @@ public record DuckDbColumn(
   }
 
   private static void appendNullOrZeroDate(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+      ResultSet row, int index, RowSink appender, CellCounters counters) throws SQLException {
     if (hasText(row, index)) {
       counters.zeroDates++;
     }
@@ -462,8 +463,8 @@ public record DuckDbColumn(
   }
 
   /** TIME is {@code [-]H+:MM:SS[.ffffff]}, from -838:59:59 to 838:59:59: an INTERVAL of micros. */
-  private static void copyTime(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyTime(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -495,8 +496,8 @@ public record DuckDbColumn(
    * Text arrives in the connection's character set, utf8mb4, which is what DuckDB stores: the bytes
    * go across as they are, without a detour through a Java String.
    */
-  private static void copyText(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyText(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();
@@ -505,8 +506,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyString(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyString(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -515,8 +516,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyUuid(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyUuid(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     String value = row.getString(index);
     if (value == null) {
       appender.appendNull();
@@ -525,8 +526,8 @@ public record DuckDbColumn(
     }
   }
 
-  private static void copyBytes(
-      ResultSet row, int index, ChunkAppender appender, CellCounters counters) throws SQLException {
+  private static void copyBytes(ResultSet row, int index, RowSink appender, CellCounters counters)
+      throws SQLException {
     byte[] value = row.getBytes(index);
     if (value == null) {
       appender.appendNull();

@@ -2,6 +2,7 @@ package dev.dray.load;
 
 import dev.dray.db.Dialect;
 import dev.dray.db.SqlErrors;
+import dev.dray.load.spi.RowSink;
 import dev.dray.plan.KeyPredicates;
 import dev.dray.plan.SqlFragment;
 import dev.dray.plan.Task;
@@ -118,11 +119,12 @@ final class LoadWorker implements Worker<Task> {
       }
       try (ResultSet rs = statement.executeQuery()) {
         List<DuckDbColumn> mapped = table.columns();
-        ChunkAppender appender =
-            new ChunkAppender(
-                target,
-                DuckDbTarget.stagingName(table.targetTable()),
-                mapped.stream().map(DuckDbColumn::duckDbType).toList());
+        RowSink appender =
+            DriverAccess.shared()
+                .openSink(
+                    target,
+                    DuckDbTarget.stagingName(table.targetTable()),
+                    mapped.stream().map(DuckDbColumn::duckDbType).toList());
         try {
           int count = mapped.size();
           DuckDbColumn.CellCopier[] copiers = new DuckDbColumn.CellCopier[count];

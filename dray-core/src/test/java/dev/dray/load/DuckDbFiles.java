@@ -13,10 +13,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /** Reads a DuckDB file in tests. */
-final class DuckDbFiles {
+public final class DuckDbFiles {
   private DuckDbFiles() {}
 
-  static List<List<Object>> query(Path file, String sql) {
+  public static List<List<Object>> query(Path file, String sql) {
     try (Connection connection =
             DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
         Statement statement = connection.createStatement();
@@ -36,7 +36,7 @@ final class DuckDbFiles {
     }
   }
 
-  static long queryLong(Path file, String sql) {
+  public static long queryLong(Path file, String sql) {
     return ((Number) query(file, sql).get(0).get(0)).longValue();
   }
 

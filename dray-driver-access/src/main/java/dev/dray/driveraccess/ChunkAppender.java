@@ -1,5 +1,6 @@
-package dev.dray.load;
+package dev.dray.driveraccess;
 
+import dev.dray.load.spi.RowSink;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -24,7 +25,7 @@ import org.duckdb.DuckDBConnection;
  * <p>Usage per row: one {@code append...} call per column in table order, then {@link #endRow()}.
  * Not thread-safe: one per worker.
  */
-final class ChunkAppender implements AutoCloseable {
+final class ChunkAppender implements RowSink {
   private static final int INLINE_STRING = 12;
   private static final int STRING_SIZE = 16;
 
@@ -140,7 +141,8 @@ final class ChunkAppender implements AutoCloseable {
     }
   }
 
-  void appendNull() {
+  @Override
+  public void appendNull() {
     ByteBuffer bits = validity[column];
     if (bits == null) {
       bits = DrayAppenderBridge.writableValidity(vectors[column], capacity);
@@ -159,45 +161,55 @@ final class ChunkAppender implements AutoCloseable {
     column++;
   }
 
-  void append(boolean value) {
+  @Override
+  public void append(boolean value) {
     data[column++].put(row, value ? (byte) 1 : (byte) 0);
   }
 
-  void append(byte value) {
+  @Override
+  public void append(byte value) {
     data[column++].put(row, value);
   }
 
-  void append(short value) {
+  @Override
+  public void append(short value) {
     data[column++].putShort(row * 2, value);
   }
 
-  void append(int value) {
+  @Override
+  public void append(int value) {
     data[column++].putInt(row * 4, value);
   }
 
   /** BIGINT, UBIGINT (as its bit pattern) and TIMESTAMP in microseconds. */
-  void append(long value) {
+  @Override
+  public void append(long value) {
     data[column++].putLong(row * 8, value);
   }
 
-  void append(float value) {
+  @Override
+  public void append(float value) {
     data[column++].putFloat(row * 4, value);
   }
 
-  void append(double value) {
+  @Override
+  public void append(double value) {
     data[column++].putDouble(row * 8, value);
   }
 
-  void appendEpochDays(int days) {
+  @Override
+  public void appendEpochDays(int days) {
     append(days);
   }
 
-  void appendEpochMicros(long micros) {
+  @Override
+  public void appendEpochMicros(long micros) {
     append(micros);
   }
 
   /** A DECIMAL given as its unscaled value at the column's scale (fits 18 digits). */
-  void appendUnscaled(long unscaled) {
+  @Override
+  public void appendUnscaled(long unscaled) {
     ByteBuffer buffer = data[column];
     switch (layouts[column]) {
       case SHORT -> buffer.putShort(row * 2, (short) unscaled);
@@ -209,7 +221,8 @@ final class ChunkAppender implements AutoCloseable {
     column++;
   }
 
-  void append(BigDecimal value) {
+  @Override
+  public void append(BigDecimal value) {
     int scale = decimalScales[column];
     BigInteger unscaled = value.setScale(scale, RoundingMode.UNNECESSARY).unscaledValue();
     if (layouts[column] == Layout.HUGE) {
@@ -221,7 +234,8 @@ final class ChunkAppender implements AutoCloseable {
   }
 
   /** UUIDs are stored as a 128-bit integer with the top bit flipped, so they sort as text does. */
-  void append(UUID value) {
+  @Override
+  public void append(UUID value) {
     putHuge(
         data[column++],
         value.getLeastSignificantBits(),
@@ -233,7 +247,8 @@ final class ChunkAppender implements AutoCloseable {
    * interval_t} lays it out (int32 months, int32 days, int64 micros): what {@code
    * to_microseconds(micros)} gives.
    */
-  void appendIntervalMicros(long micros) {
+  @Override
+  public void appendIntervalMicros(long micros) {
     ByteBuffer buffer = data[column++];
     buffer.putInt(row * 16, 0);
     buffer.putInt(row * 16 + 4, 0);
@@ -245,12 +260,14 @@ final class ChunkAppender implements AutoCloseable {
     buffer.putLong(row * 16 + 8, upper);
   }
 
-  void append(String value) {
+  @Override
+  public void append(String value) {
     append(value.getBytes(StandardCharsets.UTF_8));
   }
 
   /** VARCHAR (UTF-8 bytes) or BLOB. Short values are inlined in the vector as DuckDB does. */
-  void append(byte[] value) {
+  @Override
+  public void append(byte[] value) {
     append(value, 0, value.length);
   }
 
@@ -261,7 +278,8 @@ final class ChunkAppender implements AutoCloseable {
    * words rather than byte by byte (a bulk put of a few bytes into a direct buffer costs more than
    * the copy).
    */
-  void append(byte[] source, int offset, int length) {
+  @Override
+  public void append(byte[] source, int offset, int length) {
     ByteBuffer buffer = data[column];
     int slot = row * STRING_SIZE;
     buffer.putInt(slot, length);
@@ -293,7 +311,8 @@ final class ChunkAppender implements AutoCloseable {
     return word;
   }
 
-  void endRow() throws SQLException {
+  @Override
+  public void endRow() throws SQLException {
     if (column != layouts.length) {
       throw new IllegalStateException(
           "row has " + column + " values for " + layouts.length + " columns");
@@ -346,7 +365,8 @@ final class ChunkAppender implements AutoCloseable {
   }
 
   /** Releases the appender after a failure; what it held is discarded with the transaction. */
-  void abandon() {
+  @Override
+  public void abandon() {
     if (closed) {
       return;
     }

@@ -1,7 +1,8 @@
-package dev.dray.load;
+package dev.dray.driveraccess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dray.load.DuckDbFiles;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.DriverManager;

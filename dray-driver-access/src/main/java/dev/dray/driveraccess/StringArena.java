@@ -1,4 +1,4 @@
-package dev.dray.load;
+package dev.dray.driveraccess;
 
 import java.lang.reflect.Field;
 import java.nio.Buffer;

@@ -12,11 +12,14 @@ import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rows decoded from the raw binary-protocol bytes ({@link BinaryRowCopier}) land in DuckDB exactly
- * as rows decoded by the driver's JDBC getters: every column type, NULLs, extremes of every integer
- * width signed and unsigned, zero dates, and strings whose length prefix takes 1, 3 and 4 bytes.
+ * as rows decoded by the driver's JDBC getters, and the module's whole fast path loads exactly what
+ * the drivers' public APIs load: every column type, NULLs, extremes of every integer width signed
+ * and unsigned, zero dates, and strings whose length prefix takes 1, 3 and 4 bytes.
  */
 @ExtendWith(MariaDbExtension.class)
 class BinaryRowDecodingTest {
@@ -80,35 +84,62 @@ class BinaryRowDecodingTest {
   @Test
   void binaryRowsLandExactlyAsTheDriversGettersDecodeThem() {
     Path binary = dir.resolve("binary.duckdb");
-    Path driver = dir.resolve("driver.duckdb");
+    Path getters = dir.resolve("getters.duckdb");
     LoadResult fast = load(binary);
-    String previous = System.setProperty("dray.load.rowDecoding", "driver");
-    LoadResult slow;
+    LoadResult slow = withProperty(DriverAccess.ROW_DECODING, "driver", () -> load(getters));
+    assertSameRows(binary, fast, getters, slow);
+  }
+
+  /**
+   * The optional module's path (raw rows, DuckDB chunks filled directly) and the drivers' public
+   * APIs (JDBC getters, the public DuckDB appender) load the same table of every type identically.
+   */
+  @Test
+  void theFastPathAndThePublicApisLoadTheSameRows() throws Exception {
+    Path fastFile = dir.resolve("fast.duckdb");
+    Path publicFile = dir.resolve("public.duckdb");
+    LoadResult fast = load(fastFile);
+    LoadResult slow = withProperty(DriverAccess.FORCE_PUBLIC, "public", () -> load(publicFile));
+    assertSameRows(fastFile, fast, publicFile, slow);
+    try (DuckDBConnection connection =
+        DriverManager.getConnection("jdbc:duckdb:").unwrap(DuckDBConnection.class)) {
+      assertThat(DriverAccess.shared().useDuckDbInternals(connection))
+          .as("the module's internals are in use when it is on the class path")
+          .isTrue();
+    }
+  }
+
+  private static void assertSameRows(
+      Path file, LoadResult result, Path other, LoadResult expected) {
+    assertThat(result.rows()).isEqualTo(5005).isEqualTo(expected.rows());
+    assertThat(result.zeroDates()).isEqualTo(expected.zeroDates()).isGreaterThanOrEqualTo(6);
+    String attach =
+        "ATTACH '" + other.toAbsolutePath() + "' AS other (READ_ONLY); SELECT count(*) FROM (";
+    assertThat(
+            DuckDbFiles.queryLong(
+                file, attach + "SELECT * FROM decoding EXCEPT ALL SELECT * FROM other.decoding)"))
+        .isZero();
+    assertThat(
+            DuckDbFiles.queryLong(
+                file, attach + "SELECT * FROM other.decoding EXCEPT ALL SELECT * FROM decoding)"))
+        .isZero();
+    assertThat(DuckDbFiles.queryLong(file, "SELECT length(mt) FROM decoding WHERE id = 1"))
+        .isEqualTo(70000);
+    assertThat(DuckDbFiles.queryLong(file, "SELECT octet_length(lb) FROM decoding WHERE id = 1"))
+        .isEqualTo(80000);
+  }
+
+  private static LoadResult withProperty(String name, String value, Supplier<LoadResult> action) {
+    String previous = System.setProperty(name, value);
     try {
-      slow = load(driver);
+      return action.get();
     } finally {
       if (previous == null) {
-        System.clearProperty("dray.load.rowDecoding");
+        System.clearProperty(name);
       } else {
-        System.setProperty("dray.load.rowDecoding", previous);
+        System.setProperty(name, previous);
       }
     }
-    assertThat(fast.rows()).isEqualTo(5005).isEqualTo(slow.rows());
-    assertThat(fast.zeroDates()).isEqualTo(slow.zeroDates()).isGreaterThanOrEqualTo(6);
-    String attach =
-        "ATTACH '" + driver.toAbsolutePath() + "' AS other (READ_ONLY); SELECT count(*) FROM (";
-    assertThat(
-            DuckDbFiles.queryLong(
-                binary, attach + "SELECT * FROM decoding EXCEPT ALL SELECT * FROM other.decoding)"))
-        .isZero();
-    assertThat(
-            DuckDbFiles.queryLong(
-                binary, attach + "SELECT * FROM other.decoding EXCEPT ALL SELECT * FROM decoding)"))
-        .isZero();
-    assertThat(DuckDbFiles.queryLong(binary, "SELECT length(mt) FROM decoding WHERE id = 1"))
-        .isEqualTo(70000);
-    assertThat(DuckDbFiles.queryLong(binary, "SELECT octet_length(lb) FROM decoding WHERE id = 1"))
-        .isEqualTo(80000);
   }
 
   @Test
