@@ -167,9 +167,19 @@ public final class CopyCommand implements Callable<Integer> {
 
   @Option(
       names = "--report",
-      paramLabel = "FILE.json",
-      description = "Write a JSON report of the run.")
+      paramLabel = "FILE.json|FILE.html",
+      description =
+          "Write a report of the run: JSON, or with a .html name one self-contained page with a"
+              + " timeline of every chunk, rows/s, chunk size and throttling.")
   Path report;
+
+  @Option(
+      names = "--status-port",
+      paramLabel = "PORT",
+      description =
+          "Serve a live status page and a JSON control API on 127.0.0.1:PORT while copying"
+              + " (0: any free port; see docs/REPORTS.md).")
+  Integer statusPort;
 
   @Option(
       names = "--dry-run",
@@ -204,22 +214,36 @@ public final class CopyCommand implements Callable<Integer> {
             .pauseFile(pauseFile)
             .maxRowsPerSecond(maxRowsPerSecond);
     replicaConfigs(environment).forEach(builder::replica);
-    CopyJob job = builder.build();
     if (dryRun) {
-      printPlan(out, job.plan());
+      printPlan(out, builder.build().plan());
       return 0;
     }
     CopyResult result;
-    try (CopyProgressPrinter printer = new CopyProgressPrinter(err, progressInterval)) {
-      result =
-          job.run(
-              new Cancellation(),
-              new CopyListener() {
-                @Override
-                public void started(Supplier<CopyProgress> progress) {
-                  printer.start(progress);
-                }
-              });
+    try (JobReporting reporting =
+            JobReporting.of(
+                "copy",
+                tables.sourceTable() + " -> " + tables.targetTable(),
+                report,
+                statusPort,
+                true);
+        CopyProgressPrinter printer = new CopyProgressPrinter(err, progressInterval)) {
+      CopyJob job = builder.timeline(reporting.timeline()).controls(reporting.controls()).build();
+      reporting.announce(err);
+      try {
+        result =
+            job.run(
+                new Cancellation(),
+                new CopyListener() {
+                  @Override
+                  public void started(Supplier<CopyProgress> progress) {
+                    printer.start(progress);
+                  }
+                });
+      } catch (RuntimeException e) {
+        reporting.failed(e);
+        throw e;
+      }
+      reporting.succeeded(result);
     }
     out.printf(
         "copied %,d rows from %s to %s in %,d chunks with %d workers in %.2f s (%,.0f rows/s, %s, throttled %.1f s, %d retries); checkpoint at chunk #%d%n",
@@ -234,9 +258,6 @@ public final class CopyCommand implements Callable<Integer> {
         result.throttledSeconds(),
         result.retries(),
         result.checkpointSequence());
-    if (report != null) {
-      Reports.write(report, result);
-    }
     return 0;
   }
 

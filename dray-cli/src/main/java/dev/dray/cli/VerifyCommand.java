@@ -49,7 +49,10 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "List at most N differing keys (default: ${DEFAULT-VALUE}).")
   int maxKeys = VerifyJob.DEFAULT_MAX_KEYS;
 
-  @Option(names = "--report", paramLabel = "FILE.json", description = "Write a JSON report.")
+  @Option(
+      names = "--report",
+      paramLabel = "FILE.json|FILE.html",
+      description = "Write a report: JSON, or with a .html name a page with a timeline of chunks.")
   Path report;
 
   @Mixin ConnectionOptions connection;
@@ -58,19 +61,28 @@ public final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Map<String, String> environment = CliEnvironment.get();
-    VerifyResult result =
-        VerifyJob.builder()
-            .source(tables.sourceConfig(connection, environment))
-            .sourceTable(tables.sourceTable())
-            .target(tables.targetConfig(connection, environment))
-            .targetTable(tables.targetTable())
-            .workers(workers)
-            .chunkRows(chunkSize)
-            .maxKeys(maxKeys)
-            .build()
-            .run();
-    if (report != null) {
-      Reports.write(report, result);
+    VerifyResult result;
+    try (JobReporting reporting =
+        JobReporting.of(
+            "verify", tables.sourceTable() + " = " + tables.targetTable(), report, null, false)) {
+      VerifyJob job =
+          VerifyJob.builder()
+              .source(tables.sourceConfig(connection, environment))
+              .sourceTable(tables.sourceTable())
+              .target(tables.targetConfig(connection, environment))
+              .targetTable(tables.targetTable())
+              .workers(workers)
+              .chunkRows(chunkSize)
+              .maxKeys(maxKeys)
+              .timeline(reporting.timeline())
+              .build();
+      try {
+        result = job.run();
+      } catch (RuntimeException e) {
+        reporting.failed(e);
+        throw e;
+      }
+      reporting.succeeded(result);
     }
     out.printf(
         "verify %s vs %s: %,d chunks, %,d source rows, %,d target rows, %d columns, %.1f s: %s%n",
