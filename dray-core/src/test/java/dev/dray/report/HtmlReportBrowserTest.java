@@ -99,7 +99,12 @@ class HtmlReportBrowserTest {
             .build();
     CompletableFuture<CopyResult> running =
         CompletableFuture.supplyAsync(() -> job.run(new Cancellation(), CopyListener.NONE));
-    Thread.sleep(1_200);
+    // hold the copy back for a while once its workers wait, then let it go
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (timeline.snapshot().throttles().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(1_000);
     Files.delete(pauseFile);
     CopyResult result = running.get(60, TimeUnit.SECONDS);
     timeline.finish(result, null);
