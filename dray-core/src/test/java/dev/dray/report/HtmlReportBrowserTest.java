@@ -162,7 +162,7 @@ class HtmlReportBrowserTest {
     db.execute(
         "DROP TABLE IF EXISTS live",
         "CREATE TABLE live (id BIGINT NOT NULL PRIMARY KEY, b VARCHAR(64) NOT NULL)",
-        "INSERT INTO live SELECT seq, MD5(seq) FROM seq_1_to_20000",
+        "INSERT INTO live SELECT seq, MD5(seq) FROM seq_1_to_60000",
         "DROP TABLE IF EXISTS live_copy",
         "CREATE TABLE live_copy LIKE live");
     JobTimeline timeline = JobTimeline.start("copy", "live -> live_copy");
@@ -174,7 +174,7 @@ class HtmlReportBrowserTest {
             .targetTable(db.table("live_copy"))
             .workers(2)
             .chunkRows(250)
-            .maxRowsPerSecond(1_000)
+            .maxRowsPerSecond(600) // runs for minutes: the page is looked at while it runs
             .timeline(timeline)
             .controls(controls)
             .build();
@@ -188,6 +188,7 @@ class HtmlReportBrowserTest {
       }
       controls.chunkRows(300);
       HeadlessChromium.Page page = HeadlessChromium.dumpDom(server.url());
+      assertThat(running).as("the copy still runs while the page is looked at").isNotDone();
       String screenshots = System.getProperty("dray.report.screenshots");
       if (screenshots != null) {
         HeadlessChromium.screenshot(server.url(), Path.of(screenshots).resolve("report-live.png"));
