@@ -184,9 +184,19 @@ public final class CopyCommand implements Callable<Integer> {
 
   @Option(
       names = "--report",
-      paramLabel = "FILE.json",
-      description = "Write a JSON report of the run.")
+      paramLabel = "FILE.json|FILE.html",
+      description =
+          "Write a report of the run: JSON, or with a .html name one self-contained page with a"
+              + " timeline of every chunk, rows/s, chunk size and throttling.")
   Path report;
+
+  @Option(
+      names = "--status-port",
+      paramLabel = "PORT",
+      description =
+          "Serve a live status page and a JSON control API on 127.0.0.1:PORT while copying"
+              + " (0: any free port; see docs/REPORTS.md).")
+  Integer statusPort;
 
   @Option(
       names = "--dry-run",
@@ -223,25 +233,39 @@ public final class CopyCommand implements Callable<Integer> {
             .pauseFile(pauseFile)
             .maxRowsPerSecond(maxRowsPerSecond);
     replicaConfigs(environment).forEach(builder::replica);
-    CopyJob job = builder.build();
     if (dryRun) {
-      printPlan(out, job.plan());
+      printPlan(out, builder.build().plan());
       return 0;
     }
     CopyResult result;
     AtomicReference<Supplier<CopyProgress>> progressSource = new AtomicReference<>();
-    try (CopyProgressPrinter printer = new CopyProgressPrinter(err, progressInterval);
+    try (JobReporting reporting =
+            JobReporting.of(
+                "copy",
+                tables.sourceTable() + " -> " + tables.targetTable(),
+                report,
+                statusPort,
+                true);
+        CopyProgressPrinter printer = new CopyProgressPrinter(err, progressInterval);
         CtrlC ctrlC = CtrlC.onInterrupt(err, () -> interrupted(progressSource.get()))) {
-      result =
-          job.run(
-              new Cancellation(),
-              new CopyListener() {
-                @Override
-                public void started(Supplier<CopyProgress> progress) {
-                  progressSource.set(progress);
-                  printer.start(progress);
-                }
-              });
+      CopyJob job = builder.timeline(reporting.timeline()).controls(reporting.controls()).build();
+      reporting.announce(err);
+      try {
+        result =
+            job.run(
+                new Cancellation(),
+                new CopyListener() {
+                  @Override
+                  public void started(Supplier<CopyProgress> progress) {
+                    progressSource.set(progress);
+                    printer.start(progress);
+                  }
+                });
+      } catch (RuntimeException e) {
+        reporting.failed(e);
+        throw e;
+      }
+      reporting.succeeded(result);
     }
     out.printf(
         "copied %,d rows from %s to %s in %,d chunks with %d workers in %.2f s (%,.0f rows/s, %s, throttled %.1f s, %d retries); checkpoint at chunk #%d%n",
@@ -256,9 +280,6 @@ public final class CopyCommand implements Callable<Integer> {
         result.throttledSeconds(),
         result.retries(),
         result.checkpointSequence());
-    if (report != null) {
-      Reports.write(report, result);
-    }
     return 0;
   }
 

@@ -81,9 +81,18 @@ public final class LoadCommand implements Callable<Integer> {
 
   @Option(
       names = "--report",
-      paramLabel = "FILE.json",
-      description = "Write a JSON report of every task and the totals.")
+      paramLabel = "FILE.json|FILE.html",
+      description =
+          "Write a report of every task and the totals: JSON, or with a .html name one"
+              + " self-contained page with a timeline of every task per worker and rows/s.")
   Path report;
+
+  @Option(
+      names = "--status-port",
+      paramLabel = "PORT",
+      description =
+          "Serve a live status page and JSON on 127.0.0.1:PORT while loading (0: any free port).")
+  Integer statusPort;
 
   @Option(
       names = "--dry-run",
@@ -109,9 +118,8 @@ public final class LoadCommand implements Callable<Integer> {
     for (String table : tables) {
       builder.table(TableName.parse(table));
     }
-    LoadJob job = builder.build();
     if (dryRun) {
-      List<Task> plan = job.plan();
+      List<Task> plan = builder.build().plan();
       int effectiveWorkers = Math.max(1, Math.min(workers, plan.size()));
       out.printf(
           "plan: %d tasks, %d workers, about %,d rows%n",
@@ -124,7 +132,9 @@ public final class LoadCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     LoadResult result;
-    try (LoadProgress progress = new LoadProgress(err, System.console() != null);
+    try (JobReporting reporting =
+            JobReporting.of("load", String.join(", ", tables), report, statusPort, false);
+        LoadProgress progress = new LoadProgress(err, System.console() != null);
         CtrlC ctrlC =
             CtrlC.onInterrupt(
                 err,
@@ -133,7 +143,15 @@ public final class LoadCommand implements Callable<Integer> {
                         "interrupted: " + progress.standing() + ".",
                         "the finished tasks are kept in " + targetFile + "; the load is resumable:",
                         "  " + CtrlC.commandLine(spec, "--resume")))) {
-      result = job.run(new Cancellation(), progress);
+      LoadJob job = builder.timeline(reporting.timeline()).build();
+      reporting.announce(err);
+      try {
+        result = job.run(new Cancellation(), progress);
+      } catch (RuntimeException e) {
+        reporting.failed(e);
+        throw e;
+      }
+      reporting.succeeded(result);
     }
     out.printf(
         "loaded %,d rows from %d table(s) in %d tasks with %d workers in %.1f s (%,.0f rows/s) into %s%n",
@@ -157,9 +175,6 @@ public final class LoadCommand implements Callable<Integer> {
     if (result.zeroDates() > 0) {
       out.printf(
           "%,d zero dates (0000-00-00 and the like) were loaded as NULL%n", result.zeroDates());
-    }
-    if (report != null) {
-      Reports.write(report, result);
     }
     return 0;
   }

@@ -57,7 +57,10 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "List at most N differing keys (default: ${DEFAULT-VALUE}).")
   int maxKeys = VerifyJob.DEFAULT_MAX_KEYS;
 
-  @Option(names = "--report", paramLabel = "FILE.json", description = "Write a JSON report.")
+  @Option(
+      names = "--report",
+      paramLabel = "FILE.json|FILE.html",
+      description = "Write a report: JSON, or with a .html name a page with a timeline of chunks.")
   Path report;
 
   @Mixin ConnectionOptions connection;
@@ -69,17 +72,24 @@ public final class VerifyCommand implements Callable<Integer> {
     Map<String, String> environment = CliEnvironment.get();
     long started = System.nanoTime();
     VerifyResult result;
-    try (CtrlC ctrlC =
-        CtrlC.onInterrupt(
-            spec.commandLine().getErr(),
-            () ->
-                List.of(
-                    String.format(
-                        "interrupted after %.1f s; verify only reads, nothing was changed."
-                            + " Run it again:",
-                        (System.nanoTime() - started) / 1e9),
-                    "  " + CtrlC.commandLine(spec)))) {
-      result =
+    try (JobReporting reporting =
+            JobReporting.of(
+                "verify",
+                tables.sourceTable() + " = " + tables.targetTable(),
+                report,
+                null,
+                false);
+        CtrlC ctrlC =
+            CtrlC.onInterrupt(
+                spec.commandLine().getErr(),
+                () ->
+                    List.of(
+                        String.format(
+                            "interrupted after %.1f s; verify only reads, nothing was changed."
+                                + " Run it again:",
+                            (System.nanoTime() - started) / 1e9),
+                        "  " + CtrlC.commandLine(spec)))) {
+      VerifyJob job =
           VerifyJob.builder()
               .source(tables.sourceConfig(connection, environment))
               .sourceTable(tables.sourceTable())
@@ -88,11 +98,15 @@ public final class VerifyCommand implements Callable<Integer> {
               .workers(workers)
               .chunkRows(chunkSize)
               .maxKeys(maxKeys)
-              .build()
-              .run();
-    }
-    if (report != null) {
-      Reports.write(report, result);
+              .timeline(reporting.timeline())
+              .build();
+      try {
+        result = job.run();
+      } catch (RuntimeException e) {
+        reporting.failed(e);
+        throw e;
+      }
+      reporting.succeeded(result);
     }
     out.printf(
         "verify %s vs %s: %,d chunks, %,d source rows, %,d target rows, %d columns, %.1f s: %s%n",

@@ -99,7 +99,12 @@ class HtmlReportBrowserTest {
             .build();
     CompletableFuture<CopyResult> running =
         CompletableFuture.supplyAsync(() -> job.run(new Cancellation(), CopyListener.NONE));
-    Thread.sleep(1_200);
+    // hold the copy back for a while once its workers wait, then let it go
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (timeline.snapshot().throttles().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(1_000);
     Files.delete(pauseFile);
     CopyResult result = running.get(60, TimeUnit.SECONDS);
     timeline.finish(result, null);
@@ -150,6 +155,61 @@ class HtmlReportBrowserTest {
         .isEqualTo(String.valueOf(result.chunks()));
     assertThat(result.mismatchingRanges()).hasSize(1);
     assertThat(page.dom()).containsPattern("<td>mismatchingRanges</td><td>1 entries</td>");
+  }
+
+  @Test
+  void livePageOfARunningCopy(TestDatabase db, @TempDir Path dir) throws Exception {
+    db.execute(
+        "DROP TABLE IF EXISTS live",
+        "CREATE TABLE live (id BIGINT NOT NULL PRIMARY KEY, b VARCHAR(64) NOT NULL)",
+        "INSERT INTO live SELECT seq, MD5(seq) FROM seq_1_to_60000",
+        "DROP TABLE IF EXISTS live_copy",
+        "CREATE TABLE live_copy LIKE live");
+    JobTimeline timeline = JobTimeline.start("copy", "live -> live_copy");
+    dev.dray.run.RuntimeControls controls = new dev.dray.run.RuntimeControls();
+    CopyJob job =
+        CopyJob.builder()
+            .source(db.config())
+            .sourceTable(db.table("live"))
+            .targetTable(db.table("live_copy"))
+            .workers(2)
+            .chunkRows(250)
+            .maxRowsPerSecond(600) // runs for minutes: the page is looked at while it runs
+            .timeline(timeline)
+            .controls(controls)
+            .build();
+    try (StatusServer server = StatusServer.start("127.0.0.1", 0, timeline, controls)) {
+      Cancellation cancellation = new Cancellation();
+      CompletableFuture<CopyResult> running =
+          CompletableFuture.supplyAsync(() -> job.run(cancellation, CopyListener.NONE));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (timeline.snapshot().tasks().size() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      controls.chunkRows(300);
+      HeadlessChromium.Page page = HeadlessChromium.dumpDom(server.url());
+      assertThat(running).as("the copy still runs while the page is looked at").isNotDone();
+      String screenshots = System.getProperty("dray.report.screenshots");
+      if (screenshots != null) {
+        HeadlessChromium.screenshot(server.url(), Path.of(screenshots).resolve("report-live.png"));
+      }
+      cancellation.cancel(new dev.dray.DrayException(dev.dray.ErrorCode.INTERRUPTED, "test over"));
+      try {
+        running.get(60, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException expected) {
+        // cancelled on purpose
+      }
+      assertThat(page.bodyAttribute("data-mode")).isEqualTo("live");
+      assertThat(page.bodyAttribute("data-errors"))
+          .as(page.bodyAttribute("data-last-error"))
+          .isEqualTo("0");
+      assertThat(page.bodyAttribute("data-violations")).isEqualTo("0");
+      assertThat(page.consoleProblems()).isEmpty();
+      // drawn from the page's data, then again from at least one GET /status
+      assertThat(Integer.parseInt(page.bodyAttribute("data-rendered"))).isGreaterThan(1);
+      assertThat(Integer.parseInt(page.attribute("chart-timeline", "data-bars"))).isGreaterThan(2);
+      assertThat(page.dom()).contains("id=\"control-panel\">").containsPattern("chunk rows 300");
+    }
   }
 
   /** Renders, checks the page is self-contained and drew cleanly, returns its DOM. */
