@@ -68,7 +68,8 @@ class FollowProcessesTest {
           c.setAutoCommit(false);
           s.executeUpdate("UPDATE accounts SET counter = counter + 1 WHERE id = " + id);
           long event = nextEvent.getAndIncrement();
-          s.executeUpdate("INSERT INTO events VALUES (" + event + ", 'e" + event + "')");
+          s.executeUpdate(
+              "INSERT INTO events (id, payload) VALUES (" + event + ", 'e" + event + "')");
           if (event % 3 == 0) {
             s.executeUpdate("DELETE FROM events WHERE id = " + (event - 1));
           }

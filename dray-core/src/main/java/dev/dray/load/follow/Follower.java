@@ -152,6 +152,9 @@ public final class Follower {
   private Outcome followFrom(FollowTarget target, BinlogPosition start, long deadline) {
     reopen(target);
     target.prepare(tables.values());
+    if (settings.shareFile()) {
+      target.release(); // readers may open it until the first batch
+    }
     ChangeStream.Builder builder = ChangeStream.builder().source(source).start(start);
     tables.keySet().forEach(builder::table);
     floors.forEach(builder::tableFloor);
