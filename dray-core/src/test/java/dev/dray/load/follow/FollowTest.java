@@ -321,4 +321,57 @@ class FollowTest {
         .hasMessageContaining("--on-ddl fail");
     assertThat(rows(file, "strict", "id")).containsExactly("id=1, v=2");
   }
+
+  @Test
+  void resumeAfterTheBinaryLogWasPurgedSaysAFreshLoadIsNeeded() throws Exception {
+    execute("CREATE TABLE purged (id INT NOT NULL PRIMARY KEY)", "INSERT INTO purged VALUES (1)");
+    Path file = dir.resolve("purged.duckdb");
+    fixture.running().start(job(file, "purged").build()).stopWhenCaughtUp();
+    execute("INSERT INTO purged VALUES (2)", "FLUSH BINARY LOGS");
+    String current = fixture.sourcePosition().file();
+    execute("PURGE BINARY LOGS TO '" + current + "'");
+
+    assertThatThrownBy(() -> job(file, "purged").resume(true).build().run())
+        .isInstanceOf(DrayException.class)
+        .hasMessageContaining("was purged")
+        .hasMessageContaining("a fresh start is needed (run again without --resume)");
+  }
+
+  @Test
+  void aUserWithoutReplicationGrantsIsRefusedNamingTheGrant() {
+    execute(
+        "CREATE TABLE granted (id INT NOT NULL PRIMARY KEY)",
+        "CREATE USER IF NOT EXISTS 'follow_reader'@'127.0.0.1' IDENTIFIED BY 'pw'",
+        "GRANT SELECT, LOCK TABLES ON " + SCHEMA + ".* TO 'follow_reader'@'127.0.0.1'");
+    Path file = dir.resolve("grants.duckdb");
+    assertThatThrownBy(
+            () ->
+                LoadJob.builder()
+                    .source(new ConnectionConfig(config.url(), "follow_reader", "pw"))
+                    .table(new TableName(SCHEMA, "granted"))
+                    .target(file)
+                    .follow(FollowSettings.defaults())
+                    .build()
+                    .run())
+        .isInstanceOf(DrayException.class)
+        .hasMessageContaining("lacks the grant")
+        .hasMessageContaining("REPLICATION SLAVE");
+    assertThat(file).doesNotExist();
+  }
+
+  @Test
+  void rowImagesThatAreNotFullAreRefused() {
+    execute("CREATE TABLE minimal (id INT NOT NULL PRIMARY KEY)");
+    Path file = dir.resolve("minimal.duckdb");
+    execute("SET GLOBAL binlog_row_image = 'MINIMAL'");
+    try {
+      assertThatThrownBy(() -> job(file, "minimal").build().run())
+          .isInstanceOf(DrayException.class)
+          .hasMessageContaining("cannot follow changes: ")
+          .hasMessageContaining("FULL");
+    } finally {
+      execute("SET GLOBAL binlog_row_image = 'FULL'");
+    }
+    assertThat(file).doesNotExist();
+  }
 }
