@@ -4,10 +4,14 @@ import dev.dray.DrayException;
 import dev.dray.db.TableName;
 import dev.dray.load.LoadJob;
 import dev.dray.load.LoadResult;
+import dev.dray.load.follow.FollowResult;
+import dev.dray.load.follow.FollowSettings;
 import dev.dray.plan.Task;
 import dev.dray.run.Cancellation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,6 +19,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** {@code dray load}: parallel load of tables into a DuckDB file. */
 @Command(
@@ -76,8 +82,49 @@ public final class LoadCommand implements Callable<Integer> {
 
   @Option(
       names = "--resume",
-      description = "Continue an interrupted load: skip tasks already done.")
+      description =
+          "Continue an interrupted load: skip tasks already done. With --follow: continue following"
+              + " from the position stored in the file, without loading again.")
   boolean resume;
+
+  @Option(
+      names = "--follow",
+      description =
+          "After the load, keep the DuckDB tables current from the source's binary log (ROW format,"
+              + " full row images) until SIGTERM/SIGINT or --follow-for ends.")
+  boolean follow;
+
+  @Option(
+      names = "--apply-interval",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "With --follow: apply buffered changes at least this often (also at once when caught up,"
+              + " or when 64 MB are buffered; default: 1s).")
+  Duration applyInterval = FollowSettings.DEFAULT_APPLY_INTERVAL;
+
+  @Option(
+      names = "--follow-for",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "With --follow: stop after this long (default: until SIGTERM/SIGINT).")
+  Duration followFor;
+
+  @Option(
+      names = "--on-ddl",
+      paramLabel = "reload|fail",
+      description =
+          "With --follow: a schema change (ALTER, TRUNCATE, DROP, RENAME, partition change) on a"
+              + " followed table reloads that table from a fresh snapshot (reload, the default) or"
+              + " stops with an error (fail).")
+  String onDdl = "reload";
+
+  @Option(
+      names = "--share-file",
+      description =
+          "With --follow: close the DuckDB file between batches (applied every --apply-interval) so"
+              + " other processes can open it read-only and query the followed tables.")
+  boolean shareFile;
 
   @Option(
       names = "--report",
@@ -115,6 +162,11 @@ public final class LoadCommand implements Callable<Integer> {
             .workers(workers)
             .chunkRows(chunkRows)
             .resume(resume);
+    if (follow) {
+      builder.follow(followSettings());
+    } else if (followFor != null || shareFile || !onDdl.equals("reload")) {
+      throw DrayException.usage("--follow-for, --on-ddl and --share-file need --follow");
+    }
     for (String table : tables) {
       builder.table(TableName.parse(table));
     }
@@ -132,6 +184,8 @@ public final class LoadCommand implements Callable<Integer> {
     }
     PrintWriter err = spec.commandLine().getErr();
     LoadResult result;
+    Cancellation cancellation = new Cancellation();
+    List<Signal> handled = follow ? stopOnSignals(cancellation) : List.of();
     try (JobReporting reporting =
             JobReporting.of("load", String.join(", ", tables), report, statusPort, false);
         LoadProgress progress = new LoadProgress(err, System.console() != null);
@@ -146,12 +200,14 @@ public final class LoadCommand implements Callable<Integer> {
       LoadJob job = builder.timeline(reporting.timeline()).build();
       reporting.announce(err);
       try {
-        result = job.run(new Cancellation(), progress);
+        result = job.run(cancellation, progress);
       } catch (RuntimeException e) {
         reporting.failed(e);
         throw e;
       }
       reporting.succeeded(result);
+    } finally {
+      handled.forEach(signal -> Signal.handle(signal, SignalHandler.SIG_DFL));
     }
     out.printf(
         "loaded %,d rows from %d table(s) in %d tasks with %d workers in %.1f s (%,.0f rows/s) into %s%n",
@@ -176,7 +232,56 @@ public final class LoadCommand implements Callable<Integer> {
       out.printf(
           "%,d zero dates (0000-00-00 and the like) were loaded as NULL%n", result.zeroDates());
     }
+    if (result.follow() != null) {
+      FollowResult f = result.follow();
+      out.printf(
+          "followed for %.1f s (stopped by %s): %,d changes applied in %,d batches, freshness p50"
+              + " %.2f s, p99 %.2f s, max %.2f s%s; current to %s%n",
+          f.seconds(),
+          f.stoppedBecause(),
+          f.changesApplied(),
+          f.batches(),
+          f.freshnessP50(),
+          f.freshnessP99(),
+          f.freshnessMax(),
+          f.reloads() > 0 ? ", " + f.reloads() + " table reload(s) after schema changes" : "",
+          f.position());
+    }
     return 0;
+  }
+
+  private FollowSettings followSettings() {
+    FollowSettings.OnSchemaChange mode =
+        switch (onDdl.toLowerCase(java.util.Locale.ROOT)) {
+          case "reload" -> FollowSettings.OnSchemaChange.RELOAD;
+          case "fail" -> FollowSettings.OnSchemaChange.FAIL;
+          default -> throw DrayException.usage("--on-ddl is reload or fail, not " + onDdl);
+        };
+    return FollowSettings.defaults()
+        .withApplyInterval(applyInterval)
+        .withFollowFor(followFor)
+        .withOnSchemaChange(mode)
+        .withShareFile(shareFile);
+  }
+
+  /**
+   * SIGTERM and SIGINT stop the follow in order (apply what was read, store the position, print the
+   * summary, exit 0) instead of ending the JVM: a shutdown hook could not change the exit code.
+   */
+  private static List<Signal> stopOnSignals(Cancellation cancellation) {
+    List<Signal> signals = new ArrayList<>();
+    for (String name : List.of("TERM", "INT")) {
+      try {
+        Signal signal = new Signal(name);
+        Signal.handle(
+            signal,
+            s -> cancellation.cancel(new InterruptedException("stopped by SIG" + s.getName())));
+        signals.add(signal);
+      } catch (IllegalArgumentException unsupported) {
+        // not on this platform: the default handling stays
+      }
+    }
+    return signals;
   }
 
   /**

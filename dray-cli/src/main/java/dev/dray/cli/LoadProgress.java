@@ -1,7 +1,10 @@
 package dev.dray.cli;
 
+import dev.dray.db.BinlogPosition;
+import dev.dray.db.TableName;
 import dev.dray.load.LoadListener;
 import dev.dray.load.TaskReport;
+import dev.dray.load.follow.BatchReport;
 import dev.dray.plan.Task;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -78,6 +81,58 @@ final class LoadProgress implements LoadListener, AutoCloseable {
         tasksDone.get(), totalTasks, rows == null ? 0 : rows.get());
   }
 
+  private volatile long lastFollowLine;
+
+  @Override
+  public void snapshotPosition(BinlogPosition position) {
+    out.printf("snapshot at binlog position %s%n", position);
+    out.flush();
+  }
+
+  @Override
+  public void followStarted(BinlogPosition position) {
+    close();
+    out.printf("following changes from %s%n", position);
+    out.flush();
+  }
+
+  @Override
+  public void reloading(TableName table, String statement) {
+    out.printf("schema change on %s (%s): reloading it from a fresh snapshot%n", table, statement);
+    out.flush();
+  }
+
+  /** One line per batch on a terminal (redrawn), one every few seconds in a log. */
+  @Override
+  public void batchApplied(BatchReport report) {
+    long now = System.nanoTime();
+    Duration interval = terminal ? TERMINAL_INTERVAL : LOG_INTERVAL;
+    if (now - lastFollowLine < interval.toNanos()) {
+      return;
+    }
+    lastFollowLine = now;
+    String line =
+        String.format(
+            "following: %,d changes applied, batch %,d (%,d changes in %.0f ms), freshness %s, at %s",
+            report.totalChanges(),
+            report.number(),
+            report.changes(),
+            report.applySeconds() * 1000,
+            report.freshnessSeconds() < 0
+                ? "--"
+                : String.format("%.2f s", report.freshnessSeconds()),
+            report.position().coordinates());
+    synchronized (this) {
+      if (terminal) {
+        out.print("\r" + line + CLEAR_TO_END_OF_LINE);
+        drawn = true;
+      } else {
+        out.println("dray: " + line);
+      }
+      out.flush();
+    }
+  }
+
   @Override
   public void taskFinished(TaskReport report) {
     tasksDone.incrementAndGet();
@@ -139,9 +194,11 @@ final class LoadProgress implements LoadListener, AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    ticker = null;
     if (terminal && drawn) {
       out.println();
       out.flush();
+      drawn = false;
     }
   }
 }

@@ -146,6 +146,48 @@ class LoadCommandTest {
   }
 
   @Test
+  void followWithoutARowBinaryLogIsRefusedBeforeLoading(TestDatabase db) {
+    Path target = dir.resolve("f.duckdb");
+
+    Run run =
+        dray(
+            db,
+            "load",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".orders",
+            "--target",
+            "duckdb:" + target,
+            "--follow");
+
+    // the shared test servers have no binary log (or not ROW/FULL); a private one is FollowTest's
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+    assertThat(run.err().strip().lines()).hasSize(1);
+    assertThat(run.err()).contains("dray: cannot follow changes: ");
+    assertThat(Files.exists(target)).isFalse();
+  }
+
+  @Test
+  void followOptionsNeedFollow(TestDatabase db) {
+    Run run =
+        dray(
+            db,
+            "load",
+            "--source",
+            db.url(),
+            "--table",
+            db.schema() + ".orders",
+            "--target",
+            "duckdb:" + dir.resolve("g.duckdb"),
+            "--follow-for",
+            "5s");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("need --follow");
+  }
+
+  @Test
   void progressLines() {
     assertThat(LoadProgress.render(2_500, 10_000, 1, 4, 2.0, true))
         .isEqualTo("[######..................]  25%  2,500 rows  1,250 rows/s  ETA 6s  tasks 1/4");

@@ -82,11 +82,13 @@ public final class ChangeStream implements AutoCloseable {
   private final BlockingQueue<ChangeTransaction> queue;
   private final Map<Long, TableMapEventData> tableMaps = new ConcurrentHashMap<>();
   private final Map<TableName, FollowedTable> tables = new LinkedHashMap<>();
+  private final Map<TableName, BinlogPosition> floors;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final AtomicLong transactionsRead = new AtomicLong();
   private final AtomicLong changesRead = new AtomicLong();
   private final AtomicReference<BinlogPosition> readPosition = new AtomicReference<>();
   private volatile BinlogPosition eventPosition;
+  private final AtomicReference<SchemaChange> schemaChange = new AtomicReference<>();
   private volatile boolean closing;
   private BinaryLogClient client;
 
@@ -97,12 +99,15 @@ public final class ChangeStream implements AutoCloseable {
   private final Map<Long, String> gtidByDomain = new LinkedHashMap<>();
   private String lastMySqlGtid;
   private long sequence;
+  private BinlogPosition queryEnd;
+  private FollowedTable currentRowTable;
 
   private ChangeStream(Builder builder) {
     this.source = builder.source;
     this.tableNames = List.copyOf(builder.tables);
     this.start = builder.start;
     this.serverId = builder.serverId;
+    this.floors = Map.copyOf(builder.floors);
     this.queue = new ArrayBlockingQueue<>(builder.queueCapacity);
   }
 
@@ -239,6 +244,15 @@ public final class ChangeStream implements AutoCloseable {
     return eventPosition;
   }
 
+  /**
+   * The schema change on a followed table that stopped the stream, once {@link #poll} has thrown
+   * for it; empty otherwise. A consumer that can start a table afresh (load --follow reloads it)
+   * continues with a new stream from {@link SchemaChange#end()}.
+   */
+  public java.util.Optional<SchemaChange> schemaChange() {
+    return java.util.Optional.ofNullable(schemaChange.get());
+  }
+
   public long transactionsRead() {
     return transactionsRead.get();
   }
@@ -318,7 +332,22 @@ public final class ChangeStream implements AutoCloseable {
       if (next > 0) {
         eventPosition = new BinlogPosition(file, next, null);
       }
-    } catch (DrayException | IllegalArgumentException | ClassCastException e) {
+    } catch (DrayException e) {
+      if (e.code() == ErrorCode.UNSUPPORTED_SCHEMA
+          && schemaChange.get() == null
+          && currentRowTable != null) {
+        // row images that no longer match the table's columns: its shape changed before the
+        // stream started; a consumer that reloads the table can go on from the transaction start
+        schemaChange.set(
+            new SchemaChange(
+                currentRowTable.name(),
+                "(the table's row images no longer match its columns: it changed shape)",
+                lastEnd,
+                lastEnd));
+      }
+      fail(e);
+      disconnectQuietly();
+    } catch (IllegalArgumentException | ClassCastException e) {
       fail(e);
       disconnectQuietly();
     } catch (InterruptedException e) {
@@ -348,7 +377,7 @@ public final class ChangeStream implements AutoCloseable {
       case GTID -> lastMySqlGtid = ((GtidEventData) event.getData()).getGtid();
       case WRITE_ROWS, EXT_WRITE_ROWS -> {
         WriteRowsEventData data = event.getData();
-        FollowedTable table = followed(data.getTableId());
+        FollowedTable table = followedAt(data.getTableId(), header);
         if (table != null) {
           int count = columnCount(data.getTableId());
           for (Serializable[] row : data.getRows()) {
@@ -360,7 +389,7 @@ public final class ChangeStream implements AutoCloseable {
       }
       case UPDATE_ROWS, EXT_UPDATE_ROWS -> {
         UpdateRowsEventData data = event.getData();
-        FollowedTable table = followed(data.getTableId());
+        FollowedTable table = followedAt(data.getTableId(), header);
         if (table != null) {
           int count = columnCount(data.getTableId());
           BitSet before = data.getIncludedColumnsBeforeUpdate();
@@ -376,7 +405,7 @@ public final class ChangeStream implements AutoCloseable {
       }
       case DELETE_ROWS, EXT_DELETE_ROWS -> {
         DeleteRowsEventData data = event.getData();
-        FollowedTable table = followed(data.getTableId());
+        FollowedTable table = followedAt(data.getTableId(), header);
         if (table != null) {
           int count = columnCount(data.getTableId());
           for (Serializable[] row : data.getRows()) {
@@ -405,6 +434,7 @@ public final class ChangeStream implements AutoCloseable {
           commit(header);
           return;
         }
+        queryEnd = new BinlogPosition(file, header.getNextPosition(), gtidText());
         checkDdl(query.getDatabase(), sql);
         commit(header); // a DDL statement commits on its own
       }
@@ -416,6 +446,25 @@ public final class ChangeStream implements AutoCloseable {
 
   private int columnCount(long tableId) {
     return tableMaps.get(tableId).getColumnTypes().length;
+  }
+
+  /**
+   * The followed table of a row event, or null when the table is not followed or the event is at or
+   * before the table's floor (the consumer has those rows from a snapshot and they may be in an
+   * older shape that no longer decodes).
+   */
+  private FollowedTable followedAt(long tableId, EventHeaderV4 header) {
+    FollowedTable table = followed(tableId);
+    currentRowTable = table;
+    if (table != null && !floors.isEmpty()) {
+      BinlogPosition floor = floors.get(table.name());
+      if (floor != null
+          && new BinlogPosition(file, header.getNextPosition(), null).compareTo(floor) <= 0) {
+        currentRowTable = null;
+        return null;
+      }
+    }
+    return table;
   }
 
   private FollowedTable followed(long tableId) {
@@ -432,6 +481,10 @@ public final class ChangeStream implements AutoCloseable {
       return;
     }
     for (TableName table : tables.keySet()) {
+      BinlogPosition floor = floors.get(table);
+      if (floor != null && queryEnd != null && queryEnd.compareTo(floor) <= 0) {
+        continue; // the consumer's rows of this table were read after this statement
+      }
       Pattern name =
           Pattern.compile(
               "(^|[\\s,(.])"
@@ -440,6 +493,7 @@ public final class ChangeStream implements AutoCloseable {
       if (name.matcher(lower).find()
           && (lower.contains(table.schema().toLowerCase(Locale.ROOT) + ".")
               || table.schema().equalsIgnoreCase(database))) {
+        schemaChange.set(new SchemaChange(table, sql, lastEnd, queryEnd));
         throw new DrayException(
             ErrorCode.UNSUPPORTED_SCHEMA,
             "a schema change on followed table "
@@ -453,6 +507,7 @@ public final class ChangeStream implements AutoCloseable {
 
   private void commit(EventHeaderV4 header) throws InterruptedException {
     BinlogPosition end = new BinlogPosition(file, header.getNextPosition(), gtidText());
+    currentRowTable = null;
     ChangeTransaction transaction =
         new ChangeTransaction(
             ++sequence, lastEnd, end, Instant.ofEpochMilli(header.getTimestamp()), pending);
@@ -527,8 +582,19 @@ public final class ChangeStream implements AutoCloseable {
     private BinlogPosition start;
     private long serverId;
     private int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+    private final Map<TableName, BinlogPosition> floors = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * The consumer has {@code table}'s rows from a snapshot taken at {@code floor}: its row events
+     * and schema changes at or before it are passed over (not decoded; they may be in an older
+     * shape), its later ones come out as usual.
+     */
+    public Builder tableFloor(TableName table, BinlogPosition floor) {
+      floors.put(requireNonNull(table, "table is null"), requireNonNull(floor, "floor is null"));
+      return this;
+    }
 
     public Builder source(ConnectionConfig source) {
       this.source = requireNonNull(source, "source is null");

@@ -64,9 +64,16 @@ final class DriverAccess {
   /** A sink for the staging table: DuckDB chunks filled directly, or the public appender. */
   RowSink openSink(DuckDBConnection connection, String table, List<String> stagingTypes)
       throws SQLException {
+    return openSink(connection, DuckDBConnection.DEFAULT_SCHEMA, table, stagingTypes);
+  }
+
+  /** A sink for a table in {@code schema} (follow's batch tables live in dray's own schema). */
+  RowSink openSink(
+      DuckDBConnection connection, String schema, String table, List<String> stagingTypes)
+      throws SQLException {
     if (!forcedPublic() && useDuckDbInternals(connection)) {
       try {
-        return internals.openSink(connection, table, stagingTypes);
+        return internals.openSink(connection, schema, table, stagingTypes);
       } catch (LinkageError changedDriver) {
         duckDbInternals = false;
         LOG.warn(
@@ -74,7 +81,7 @@ final class DriverAccess {
             changedDriver.toString());
       }
     }
-    return new PublicAppenderSink(connection, table, stagingTypes);
+    return new PublicAppenderSink(connection, schema, table, stagingTypes);
   }
 
   /** The raw rows of {@code rs}, or null to read every cell through the JDBC getters. */

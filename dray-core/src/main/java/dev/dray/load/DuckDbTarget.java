@@ -377,8 +377,20 @@ final class DuckDbTarget implements AutoCloseable {
    * replays both from its write-ahead log after a crash.
    */
   void publish(List<LoadTable> tables) {
+    publish(tables, connection -> {});
+  }
+
+  /** What else commits with a publish (follow's position, in the same transaction). */
+  @FunctionalInterface
+  interface PublishStep {
+    void run(Connection connection) throws SQLException;
+  }
+
+  /** {@link #publish(List)}, with {@code step} in the same transaction. */
+  void publish(List<LoadTable> tables, PublishStep step) {
     inTransaction(
         statement -> {
+          step.run(connection);
           for (LoadTable table : tables) {
             statement.execute("DROP TABLE IF EXISTS " + quote(table.targetTable()));
             statement.execute(

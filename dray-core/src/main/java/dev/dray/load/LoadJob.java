@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
+import dev.dray.change.BinlogPreconditions;
+import dev.dray.db.BinlogPosition;
 import dev.dray.db.ColumnInfo;
 import dev.dray.db.ConnectionConfig;
 import dev.dray.db.Connections;
@@ -13,6 +15,9 @@ import dev.dray.db.SqlErrors;
 import dev.dray.db.TableInfo;
 import dev.dray.db.TableInspector;
 import dev.dray.db.TableName;
+import dev.dray.load.follow.FollowResult;
+import dev.dray.load.follow.FollowSettings;
+import dev.dray.load.follow.Follower;
 import dev.dray.plan.Planner;
 import dev.dray.plan.Task;
 import dev.dray.report.JobTimeline;
@@ -27,6 +32,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -91,16 +98,156 @@ public final class LoadJob {
    * outside (the staging tables are then dropped as after a failure).
    */
   public LoadResult run(Cancellation cancellation, LoadListener listener) {
+    if (settings.follow() == null) {
+      return load(cancellation, listener, Mode.PLAIN, null);
+    }
+    LoadResult loaded = resumableFollow(listener);
+    if (loaded == null) {
+      loaded = load(cancellation, listener, Mode.FOLLOW_START, null);
+    }
+    List<FollowTable> followed = followTables();
+    FollowResult follow =
+        new Follower(
+                settings.source(),
+                settings.target(),
+                followed,
+                settings.follow(),
+                cancellation,
+                listener,
+                table -> reload(table, followed, cancellation, listener))
+            .run();
+    return loaded.withFollow(follow);
+  }
+
+  /** What a load publishes along with the tables. */
+  private enum Mode {
+    /** A plain load: a follow state in the file no longer describes the tables, so it goes. */
+    PLAIN,
+    /** The first load of a follow: the snapshot's position becomes the follow position. */
+    FOLLOW_START,
+    /** A followed table reloaded after a schema change: its snapshot's position is its floor. */
+    RELOAD
+  }
+
+  /**
+   * On {@code --follow --resume}, a result standing for "nothing loaded" when the file holds a
+   * followed load of the same tables (follow continues from its stored position); null when there
+   * is none and the tables must be loaded first.
+   */
+  private LoadResult resumableFollow(LoadListener listener) {
+    if (!settings.resume() || !java.nio.file.Files.exists(settings.target())) {
+      return null;
+    }
+    DuckDbTarget.preloadNativeLibrary();
+    Optional<FollowTarget.State> state;
+    try (FollowTarget target = FollowTarget.open(settings.target())) {
+      state = target.state();
+    }
+    List<String> warnings = new ArrayList<>();
+    if (state.isEmpty()) {
+      warn(
+          warnings,
+          "nothing to resume following in "
+              + settings.target()
+              + ": loading "
+              + settings.tables()
+              + " first (an interrupted load is loaded afresh: follow needs one point in time)");
+      return null;
+    }
+    Map<String, LoadTable> tables;
+    try (Connection coordinator = openSource()) {
+      tables = describeTables(coordinator, warnings);
+    } catch (SQLException e) {
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "cannot read the source: " + SqlErrors.describe(e), e);
+    }
+    String sources = sourcesLabel(List.copyOf(tables.values()));
+    if (!state.get().sources().equals(sources)) {
+      throw DrayException.usage(
+          "the followed load in "
+              + settings.target()
+              + " is of "
+              + state.get().sources()
+              + ", not "
+              + sources
+              + ": resume it with the same tables, or run without --resume to load afresh");
+    }
+    LOG.info("resuming the follow of {} from {}", settings.tables(), state.get().position());
+    return new LoadResult(
+        settings.target(),
+        tables.values().stream().map(LoadTable::targetTable).toList(),
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        false,
+        warnings,
+        List.of(),
+        null,
+        null);
+  }
+
+  /** The followed tables as the source has them now. */
+  private List<FollowTable> followTables() {
+    try (Connection coordinator = openSource()) {
+      return describeTables(coordinator, new ArrayList<>()).values().stream()
+          .map(FollowTable::of)
+          .toList();
+    } catch (SQLException e) {
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED, "cannot read the source: " + SqlErrors.describe(e), e);
+    }
+  }
+
+  /** Reloads one followed table into its DuckDB table, with its snapshot position as its floor. */
+  private FollowTable reload(
+      TableName table,
+      List<FollowTable> followed,
+      Cancellation cancellation,
+      LoadListener listener) {
+    String targetTable =
+        followed.stream()
+            .filter(t -> t.source().equals(table))
+            .map(FollowTable::targetTable)
+            .findFirst()
+            .orElse(table.table());
+    LoadJob job =
+        new LoadJob(
+            new LoadSettings(
+                settings.source(),
+                List.of(table),
+                settings.target(),
+                targetTable,
+                settings.workers(),
+                settings.chunkRows(),
+                false,
+                settings.follow()),
+            null);
+    job.load(cancellation, listener, Mode.RELOAD, table);
+    return job.followTables().get(0);
+  }
+
+  private LoadResult load(
+      Cancellation cancellation, LoadListener listener, Mode mode, TableName reloaded) {
     long started = System.nanoTime();
     DuckDbTarget.preloadNativeLibrary();
     try (Connection coordinator = openSource()) {
       Dialect dialect = Dialects.detect(coordinator);
       List<String> warnings = new ArrayList<>();
       Map<String, LoadTable> tables = describeTables(coordinator, warnings);
+      if (mode != Mode.PLAIN) {
+        refuseUnfollowable(coordinator, dialect, tables.values());
+      }
+      AtomicReference<BinlogPosition> snapshotPosition = new AtomicReference<>();
       List<LoadTable> loadTables = List.copyOf(tables.values());
       int partitions = loadTables.stream().mapToInt(t -> t.info().partitions().size()).sum();
       try (DuckDbTarget target = DuckDbTarget.open(settings.target())) {
-        Prepared prepared = prepare(coordinator, dialect, target, loadTables, warnings);
+        Prepared prepared =
+            prepare(coordinator, dialect, target, loadTables, warnings, mode != Mode.PLAIN);
         LOG.debug(
             "planned and prepared the target in {} ms", (System.nanoTime() - started) / 1_000_000);
         List<Task> remaining =
@@ -137,11 +284,27 @@ public final class LoadJob {
               listener,
               rowsLoaded,
               outcomes,
-              reports);
+              reports,
+              mode != Mode.PLAIN ? snapshotPosition : null);
+        }
+        BinlogPosition position = snapshotPosition.get();
+        if (mode != Mode.PLAIN && position == null) {
+          throw new DrayException(
+              ErrorCode.INTERNAL, "no snapshot position was recorded for " + settings.tables());
         }
         long publishing = System.nanoTime();
         listener.publishing();
-        target.publish(loadTables);
+        String sources = sourcesLabel(loadTables);
+        target.publish(
+            loadTables,
+            duck -> {
+              switch (mode) {
+                case PLAIN -> FollowTarget.forget(duck);
+                case FOLLOW_START ->
+                    FollowTarget.recordFollowStart(duck, sources, loadTables, position);
+                case RELOAD -> FollowTarget.recordReload(duck, reloaded, position);
+              }
+            });
         target.checkpoint();
         LOG.debug(
             "tasks done after {} ms; published in {} ms",
@@ -174,7 +337,9 @@ public final class LoadJob {
             zeroDates,
             mixesPointsInTime,
             warnings,
-            ordered);
+            ordered,
+            position,
+            null);
       }
     } catch (SQLException e) {
       throw new DrayException(
@@ -190,10 +355,13 @@ public final class LoadJob {
       Dialect dialect,
       DuckDbTarget target,
       List<LoadTable> tables,
-      List<String> warnings) {
+      List<String> warnings,
+      boolean follow) {
     String sources = sourcesLabel(tables);
     Optional<DuckDbTarget.StoredJob> stored = target.storedJob();
-    if (settings.resume() && stored.isPresent()) {
+    // a follow starts from one snapshot's position: tasks of an interrupted load read another
+    boolean resume = settings.resume() && !follow;
+    if (resume && stored.isPresent()) {
       DuckDbTarget.StoredJob job = stored.get();
       if (!job.sources().equals(sources)) {
         throw DrayException.usage(
@@ -216,7 +384,7 @@ public final class LoadJob {
       return new Prepared(
           job.tasks().stream().map(DuckDbTarget.StoredTask::task).toList(), job.done());
     }
-    if (settings.resume()) {
+    if (resume) {
       warn(
           warnings,
           "nothing to resume in "
@@ -332,13 +500,25 @@ public final class LoadJob {
       LoadListener listener,
       AtomicLong rowsLoaded,
       Map<Long, LoadWorker.Outcome> outcomes,
-      Map<Long, TaskReport> reports)
+      Map<Long, TaskReport> reports,
+      AtomicReference<BinlogPosition> snapshotPosition)
       throws SQLException {
     List<LoadWorker> snapshotWorkers;
     try {
       snapshotWorkers =
           openSnapshotWorkers(
-              coordinator, dialect, target, tables, workers, cancellation, rowsLoaded, outcomes);
+              coordinator,
+              dialect,
+              target,
+              tables,
+              workers,
+              cancellation,
+              rowsLoaded,
+              outcomes,
+              snapshotPosition);
+      if (snapshotPosition != null) {
+        listener.snapshotPosition(snapshotPosition.get());
+      }
     } catch (RuntimeException e) {
       target.abandon(List.copyOf(tables.values()), e);
       throw e;
@@ -425,6 +605,29 @@ public final class LoadJob {
   static final RetryPolicy RETRY_POLICY =
       new RetryPolicy(3, Duration.ofMillis(200), Duration.ofSeconds(2), LoadJob::isSafeToRetry);
 
+  /**
+   * Refuses, before anything is loaded, what follow cannot keep current: a binary log that is off,
+   * not ROW or without full row images, missing replication grants, a table without a key, a column
+   * type the log does not carry exactly.
+   */
+  private static void refuseUnfollowable(
+      Connection coordinator, Dialect dialect, Collection<LoadTable> tables) {
+    BinlogPreconditions.check(coordinator, dialect);
+    for (LoadTable table : tables) {
+      if (!table.info().hasKey()) {
+        throw new DrayException(
+            ErrorCode.UNSUPPORTED_SCHEMA,
+            "cannot follow "
+                + table.info().name()
+                + ": it has no primary key or unique key over NOT NULL columns, so its changes"
+                + " cannot be applied by key; add a primary key, or load it without --follow");
+      }
+      for (DuckDbColumn column : table.columns()) {
+        ImageCell.of(column, table.info().name().toString());
+      }
+    }
+  }
+
   /** Plans without touching the target: what {@code --dry-run} prints. */
   public List<Task> plan() {
     try (Connection coordinator = openSource()) {
@@ -499,7 +702,8 @@ public final class LoadJob {
       int workers,
       Cancellation cancellation,
       AtomicLong rowsLoaded,
-      Map<Long, LoadWorker.Outcome> outcomes)
+      Map<Long, LoadWorker.Outcome> outcomes,
+      AtomicReference<BinlogPosition> snapshotPosition)
       throws SQLException {
     List<Connection> sources = new ArrayList<>();
     List<LoadWorker> result = new ArrayList<>();
@@ -512,6 +716,11 @@ public final class LoadJob {
       locked = true;
       for (Connection source : sources) {
         dialect.beginConsistentSnapshot(source);
+      }
+      if (snapshotPosition != null) {
+        // inside the lock: no transaction on these tables commits between the snapshots and this
+        // position, so follow applies exactly the changes the snapshots do not hold
+        snapshotPosition.set(BinlogPreconditions.currentPosition(coordinator, dialect));
       }
       dialect.unlockTables(coordinator);
       locked = false;
@@ -565,6 +774,7 @@ public final class LoadJob {
     private long chunkRows = DEFAULT_CHUNK_ROWS;
     private boolean resume;
     private JobTimeline timeline;
+    private FollowSettings follow;
 
     private Builder() {}
 
@@ -609,9 +819,19 @@ public final class LoadJob {
       return this;
     }
 
+    /**
+     * After the load, keep the tables current from the source's binary log until the job's
+     * cancellation fires or {@link FollowSettings#followFor} ends; with {@link #resume}, continue
+     * following from the position stored in the file without loading again.
+     */
+    public Builder follow(FollowSettings follow) {
+      this.follow = follow;
+      return this;
+    }
+
     public LoadJob build() {
       LoadSettings settings =
-          new LoadSettings(source, tables, target, targetTable, workers, chunkRows, resume);
+          new LoadSettings(source, tables, target, targetTable, workers, chunkRows, resume, follow);
       if (timeline != null) {
         timeline.settings(settings);
       }

@@ -1,5 +1,8 @@
 package dev.dray.load;
 
+import dev.dray.db.BinlogPosition;
+import dev.dray.db.TableName;
+import dev.dray.load.follow.BatchReport;
 import dev.dray.plan.Task;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,4 +28,16 @@ public interface LoadListener {
 
   /** Every task is done; the staging tables are about to replace the targets. */
   default void publishing() {}
+
+  /** Follow mode: the binlog position of the snapshot was recorded while the tables were locked. */
+  default void snapshotPosition(BinlogPosition position) {}
+
+  /** Follow mode: the change stream starts reading at {@code position}. */
+  default void followStarted(BinlogPosition position) {}
+
+  /** Follow mode: a batch of changes is committed and visible (with its freshness). */
+  default void batchApplied(BatchReport report) {}
+
+  /** Follow mode: a schema change makes follow reload {@code table} from a fresh snapshot. */
+  default void reloading(TableName table, String statement) {}
 }

@@ -1,5 +1,7 @@
 package dev.dray.load;
 
+import dev.dray.db.BinlogPosition;
+import dev.dray.load.follow.FollowResult;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,6 +23,9 @@ import java.util.List;
  *     mix two points in time (a warning says so)
  * @param warnings things the user should know (a table without a key, ...)
  * @param taskReports one entry per task, in sequence order (on resume: earlier runs' too)
+ * @param snapshotPosition with follow: the binlog position of the load's snapshot (null when the
+ *     load was skipped on resume, or without follow)
+ * @param follow with follow: what the follow did, else null
  */
 public record LoadResult(
     Path target,
@@ -35,11 +40,33 @@ public record LoadResult(
     long zeroDates,
     boolean mixesPointsInTime,
     List<String> warnings,
-    List<TaskReport> taskReports) {
+    List<TaskReport> taskReports,
+    BinlogPosition snapshotPosition,
+    FollowResult follow) {
   public LoadResult {
     tables = List.copyOf(tables);
     warnings = List.copyOf(warnings);
     taskReports = List.copyOf(taskReports);
+  }
+
+  /** The same result with what the follow after it did. */
+  public LoadResult withFollow(FollowResult followResult) {
+    return new LoadResult(
+        target,
+        tables,
+        rows,
+        rowsThisRun,
+        tasks,
+        tasksSkipped,
+        partitions,
+        workers,
+        seconds,
+        zeroDates,
+        mixesPointsInTime,
+        warnings,
+        taskReports,
+        snapshotPosition,
+        followResult);
   }
 
   public double rowsPerSecond() {

@@ -3,6 +3,7 @@ package dev.dray.load;
 import dev.dray.DrayException;
 import dev.dray.db.ConnectionConfig;
 import dev.dray.db.TableName;
+import dev.dray.load.follow.FollowSettings;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,7 +17,9 @@ import java.util.List;
  *     table's own name
  * @param workers the most workers to run (fewer if there are fewer tasks)
  * @param chunkRows tasks larger than this are split into key ranges
- * @param resume skip tasks an earlier run finished
+ * @param resume skip tasks an earlier run finished (with follow: continue following from the stored
+ *     position, without loading)
+ * @param follow keep the tables current from the binary log after the load, or null
  */
 public record LoadSettings(
     ConnectionConfig source,
@@ -25,7 +28,8 @@ public record LoadSettings(
     String targetTable,
     int workers,
     long chunkRows,
-    boolean resume) {
+    boolean resume,
+    FollowSettings follow) {
   public static final int MAX_WORKERS = 256;
 
   public LoadSettings {

@@ -41,9 +41,10 @@ final class PublicAppenderSink implements RowSink {
   private boolean rowOpen;
   private boolean closed;
 
-  PublicAppenderSink(DuckDBConnection connection, String table, List<String> stagingTypes)
+  PublicAppenderSink(
+      DuckDBConnection connection, String schema, String table, List<String> stagingTypes)
       throws SQLException {
-    this.appender = openAppender(connection, table, stagingTypes);
+    this.appender = openAppender(connection, schema, table, stagingTypes);
     this.decimalScales = new int[stagingTypes.size()];
     this.decimalPrecisions = new int[stagingTypes.size()];
     this.text = new boolean[stagingTypes.size()];
@@ -62,9 +63,10 @@ final class PublicAppenderSink implements RowSink {
   }
 
   private static DuckDBAppender openAppender(
-      DuckDBConnection connection, String table, List<String> types) throws SQLException {
+      DuckDBConnection connection, String schema, String table, List<String> types)
+      throws SQLException {
     try {
-      return connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table);
+      return connection.createAppender(schema, table);
     } catch (SQLException e) {
       if (types.contains("INTERVAL")) {
         throw new SQLException(

@@ -139,7 +139,7 @@ class DriverAccessTest {
       }
 
       @Override
-      public RowSink openSink(DuckDBConnection c, String table, List<String> types) {
+      public RowSink openSink(DuckDBConnection c, String schema, String table, List<String> types) {
         if (opened == null) {
           throw new NoSuchMethodError("DuckDBBindings.duckdb_appender_create_ext");
         }

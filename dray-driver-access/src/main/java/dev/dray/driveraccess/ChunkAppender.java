@@ -69,8 +69,13 @@ final class ChunkAppender implements RowSink {
    */
   ChunkAppender(DuckDBConnection connection, String table, List<String> stagingTypes)
       throws SQLException {
-    this.appender =
-        DrayAppenderBridge.createAppender(connection, DuckDBConnection.DEFAULT_SCHEMA, table);
+    this(connection, DuckDBConnection.DEFAULT_SCHEMA, table, stagingTypes);
+  }
+
+  /** An appender for a table in another schema (follow's batch tables). */
+  ChunkAppender(DuckDBConnection connection, String schema, String table, List<String> stagingTypes)
+      throws SQLException {
+    this.appender = DrayAppenderBridge.createAppender(connection, schema, table);
     try {
       int columns = DrayAppenderBridge.columnCount(appender);
       if (columns != stagingTypes.size()) {

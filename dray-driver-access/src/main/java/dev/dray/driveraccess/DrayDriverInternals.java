@@ -33,9 +33,10 @@ public final class DrayDriverInternals implements DriverInternals {
   }
 
   @Override
-  public RowSink openSink(DuckDBConnection connection, String table, List<String> stagingTypes)
+  public RowSink openSink(
+      DuckDBConnection connection, String schema, String table, List<String> stagingTypes)
       throws SQLException {
-    return new ChunkAppender(connection, table, stagingTypes);
+    return new ChunkAppender(connection, schema, table, stagingTypes);
   }
 
   @Override

@@ -20,7 +20,8 @@ public interface DriverInternals {
   String mariaDbVersion();
 
   /** A sink writing DuckDB data chunks directly, for a table with these staging types. */
-  RowSink openSink(DuckDBConnection connection, String table, List<String> stagingTypes)
+  RowSink openSink(
+      DuckDBConnection connection, String schema, String table, List<String> stagingTypes)
       throws SQLException;
 
   /** The raw rows of {@code rs}, or null when it holds no binary-protocol rows of this driver. */
