@@ -139,7 +139,6 @@ public final class LoadJob {
         long publishing = System.nanoTime();
         listener.publishing();
         target.publish(loadTables);
-        target.checkpoint();
         LOG.debug(
             "tasks done after {} ms; published in {} ms",
             (publishing - started) / 1_000_000,
