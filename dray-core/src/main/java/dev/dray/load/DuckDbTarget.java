@@ -405,20 +405,6 @@ final class DuckDbTarget implements AutoCloseable {
   }
 
   /**
-   * Writes everything the write-ahead log holds into the file and removes the {@code .wal}, so the
-   * file stands on its own. Best effort: the data is safe in the log either way, and DuckDB refuses
-   * while another connection has a transaction open.
-   */
-  void checkpoint() {
-    try (Statement statement = connection.createStatement()) {
-      connection.setAutoCommit(true);
-      statement.execute("CHECKPOINT");
-    } catch (SQLException e) {
-      LOG.debug("checkpoint of {} skipped: {}", file, firstLine(e.getMessage()));
-    }
-  }
-
-  /**
    * Removes staging tables and state after a failure, in one transaction; the targets are
    * untouched. A fatal error (a full disk) can leave DuckDB's connection unusable: then the file is
    * opened anew, which replays what was committed, and cleaned there. Best effort: the failure that
@@ -427,7 +413,6 @@ final class DuckDbTarget implements AutoCloseable {
   void abandon(List<LoadTable> tables, Throwable failure) {
     try {
       dropStaging(connection, tables);
-      checkpoint();
       return;
     } catch (SQLException | RuntimeException e) {
       LOG.debug("cleanup of {} failed, reopening it: {}", file, firstLine(e.getMessage()));
@@ -442,7 +427,6 @@ final class DuckDbTarget implements AutoCloseable {
           DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath())
               .unwrap(DuckDBConnection.class);
       dropStaging(connection, tables);
-      checkpoint();
     } catch (SQLException | RuntimeException e) {
       failure.addSuppressed(
           new DrayException(

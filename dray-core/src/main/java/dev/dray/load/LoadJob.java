@@ -305,7 +305,6 @@ public final class LoadJob {
                 case RELOAD -> FollowTarget.recordReload(duck, reloaded, position);
               }
             });
-        target.checkpoint();
         LOG.debug(
             "tasks done after {} ms; published in {} ms",
             (publishing - started) / 1_000_000,

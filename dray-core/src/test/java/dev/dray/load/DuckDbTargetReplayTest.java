@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,7 +86,6 @@ class DuckDbTargetReplayTest {
     }
 
     assertThat(DuckDbFiles.tables(file)).isEmpty();
-    assertThat(Files.exists(Path.of(file + ".wal"))).isFalse();
   }
 
   private Path loadNormally(TestDatabase db) {

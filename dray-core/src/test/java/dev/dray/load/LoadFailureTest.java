@@ -209,33 +209,42 @@ class LoadFailureTest {
     assertThat(DuckDbFiles.query(file, "SELECT old FROM big")).containsExactly(List.of("keep me"));
   }
 
+  /**
+   * A full disk at several points of the load (a tmpfs of several sizes): each run fails naming the
+   * table and the cause, and leaves the file as it was: the old target, no staging, no bookkeeping,
+   * no {@code .wal}.
+   */
   @Test
-  void diskFull(TestDatabase db) throws Exception {
-    Path mount = dir.resolve("tiny");
-    Files.createDirectories(mount);
-    Process mounting =
-        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", mount.toString())
-            .redirectErrorStream(true)
-            .start();
-    boolean mounted = mounting.waitFor(20, TimeUnit.SECONDS) && mounting.exitValue() == 0;
-    assumeThat(mounted).as("needs permission to mount a small tmpfs (root)").isTrue();
-    try {
-      Path file = mount.resolve("t.duckdb");
-      try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + file);
-          Statement statement = duck.createStatement()) {
-        statement.execute("CREATE TABLE big (old VARCHAR)");
-        statement.execute("INSERT INTO big VALUES ('keep me')");
-      }
-      LoadJob job =
-          LoadJob.builder().source(db.config()).table(db.table("big")).target(file).build();
+  void diskFullLeavesNoStagingAndNoWal(TestDatabase db) throws Exception {
+    for (String size : List.of("3m", "5m", "8m", "12m")) {
+      Path mount = dir.resolve("tiny-" + size);
+      Files.createDirectories(mount);
+      Process mounting =
+          new ProcessBuilder(
+                  "mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString())
+              .redirectErrorStream(true)
+              .start();
+      boolean mounted = mounting.waitFor(20, TimeUnit.SECONDS) && mounting.exitValue() == 0;
+      assumeThat(mounted).as("needs permission to mount a small tmpfs (root)").isTrue();
+      try {
+        Path file = mount.resolve("t.duckdb");
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + file);
+            Statement statement = duck.createStatement()) {
+          statement.execute("CREATE TABLE big (old VARCHAR)");
+          statement.execute("INSERT INTO big VALUES ('keep me')");
+        }
+        LoadJob job =
+            LoadJob.builder().source(db.config()).table(db.table("big")).target(file).build();
 
-      assertThatThrownBy(job::run)
-          .isInstanceOf(DrayException.class)
-          .hasMessageContaining(db.schema() + ".big")
-          .hasMessageContaining("space");
-      assertUnchanged(file);
-    } finally {
-      new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(20, TimeUnit.SECONDS);
+        assertThatThrownBy(job::run)
+            .isInstanceOf(DrayException.class)
+            .hasMessageContaining(db.schema() + ".big")
+            .hasMessageContaining("space");
+        assertThat(Files.exists(Path.of(file + ".wal"))).as("a .wal left on " + size).isFalse();
+        assertUnchanged(file);
+      } finally {
+        new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(20, TimeUnit.SECONDS);
+      }
     }
   }
 
