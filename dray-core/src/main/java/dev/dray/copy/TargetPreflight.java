@@ -60,8 +60,7 @@ final class TargetPreflight {
       CopyColumns columns) {
     List<String> problems = new ArrayList<>();
     for (UniqueKey key : targetConstraints.uniqueKeys()) {
-      uniqueKeyProblem(key, source, sourceConstraints, target, targetConstraints, columns)
-          .ifPresent(problems::add);
+      uniqueKeyProblem(key, sourceConstraints, targetConstraints, columns).ifPresent(problems::add);
     }
     for (CheckConstraint check : targetConstraints.checks()) {
       boolean sourceHasIt =
@@ -110,9 +109,7 @@ final class TargetPreflight {
    */
   private static Optional<String> uniqueKeyProblem(
       UniqueKey key,
-      TableInfo source,
       TableConstraints sourceConstraints,
-      TableInfo target,
       TableConstraints targetConstraints,
       CopyColumns columns) {
     Optional<String> generatedByTarget =
