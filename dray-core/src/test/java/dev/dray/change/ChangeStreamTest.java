@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * labels, JSON, TIME/DATETIME/TIMESTAMP with fractions and zero dates, YEAR, BLOB, GEOMETRY,
  * latin1/utf8mb4/binary strings), with transaction boundaries and positions.
  */
-class ChangeStreamTest {
-  static final String TYPES_TABLE =
+public class ChangeStreamTest {
+  public static final String TYPES_TABLE =
       "CREATE TABLE %s (id INT NOT NULL PRIMARY KEY, u_tiny TINYINT UNSIGNED NULL,"
           + " u_small SMALLINT UNSIGNED NULL, u_med MEDIUMINT UNSIGNED NULL, med MEDIUMINT NULL,"
           + " u_int INT UNSIGNED NULL, u_big BIGINT UNSIGNED NULL, s_big BIGINT NULL,"
@@ -41,7 +41,7 @@ class ChangeStreamTest {
           + " l1 VARCHAR(20) CHARACTER SET latin1 NULL, u8 VARCHAR(20) CHARACTER SET utf8mb4 NULL,"
           + " c CHAR(5) NULL, txt TEXT NULL, g GEOMETRY NULL, f FLOAT NULL, dbl DOUBLE NULL)";
 
-  static final String[] TYPES_ROWS = {
+  public static final String[] TYPES_ROWS = {
     "INSERT INTO %s VALUES (1, 255, 65535, 16777215, -8388608, 4294967295,"
         + " 18446744073709551615, -9223372036854775808,"
         + " -12345678901234567890123456789012345.123456789012345678901234567890,"
