@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * labels, JSON, TIME/DATETIME/TIMESTAMP with fractions and zero dates, YEAR, BLOB, GEOMETRY,
  * latin1/utf8mb4/binary strings), with transaction boundaries and positions.
  */
+@org.junit.jupiter.api.Tag("slow")
 public class ChangeStreamTest {
   public static final String TYPES_TABLE =
       "CREATE TABLE %s (id INT NOT NULL PRIMARY KEY, u_tiny TINYINT UNSIGNED NULL,"

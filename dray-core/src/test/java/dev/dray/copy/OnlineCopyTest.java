@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the chunks copy. Afterwards the target equals the source (verify) and holds every acknowledged
  * increment.
  */
+@org.junit.jupiter.api.Tag("slow")
 class OnlineCopyTest {
   private static final int ROWS = 20_000;
   private static final Duration WAIT = Duration.ofSeconds(120);
