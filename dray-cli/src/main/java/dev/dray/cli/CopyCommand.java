@@ -1,6 +1,9 @@
 package dev.dray.cli;
 
 import dev.dray.DrayException;
+import dev.dray.ErrorCode;
+import dev.dray.Secrets;
+import dev.dray.copy.ApplyProgress;
 import dev.dray.copy.CopyJob;
 import dev.dray.copy.CopyListener;
 import dev.dray.copy.CopyMode;
@@ -8,6 +11,10 @@ import dev.dray.copy.CopyPlan;
 import dev.dray.copy.CopyProgress;
 import dev.dray.copy.CopyResult;
 import dev.dray.copy.CopySettings;
+import dev.dray.copy.OnlineCopy;
+import dev.dray.copy.OnlineCopyListener;
+import dev.dray.copy.OnlineCopyResult;
+import dev.dray.db.BinlogPosition;
 import dev.dray.db.ConnectionConfig;
 import dev.dray.run.Cancellation;
 import java.io.PrintWriter;
@@ -18,6 +25,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -203,6 +214,44 @@ public final class CopyCommand implements Callable<Integer> {
       description = "Print the plan (mode, columns, chunks, checkpoint) and touch nothing.")
   boolean dryRun;
 
+  @Option(
+      names = "--online",
+      description =
+          "Copy a table in use: also apply the source's changes from its binary log (ROW format,"
+              + " full row images) while and after the chunks copy, until the target has caught"
+              + " up; prints the binlog position the target is consistent with.")
+  boolean online;
+
+  @Option(
+      names = "--follow",
+      description =
+          "Like --online, then keep applying changes until SIGTERM/SIGINT or --stop-file;"
+              + " then apply what was read, store the position and exit 0.")
+  boolean follow;
+
+  @Option(
+      names = "--max-apply-lag",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "With --online/--follow: pause the copy workers while applying lags more than this"
+              + " (default: 2s).")
+  Duration maxApplyLag = OnlineCopy.DEFAULT_MAX_APPLY_LAG;
+
+  @Option(
+      names = "--stop-file",
+      paramLabel = "FILE",
+      description = "With --follow: stop when this file appears.")
+  Path stopFile;
+
+  @Option(
+      names = "--server-id",
+      paramLabel = "ID",
+      description =
+          "With --online/--follow: the replica server id to read the binary log with; unique among"
+              + " the source's replicas (default: random).")
+  long serverId;
+
   @Mixin ConnectionOptions connection;
 
   @Override
@@ -233,6 +282,19 @@ public final class CopyCommand implements Callable<Integer> {
             .pauseFile(pauseFile)
             .maxRowsPerSecond(maxRowsPerSecond);
     replicaConfigs(environment).forEach(builder::replica);
+    if (online || follow) {
+      if (dryRun) {
+        printPlan(out, builder.build().plan());
+        out.printf(
+            "  online      changes from the source's binary log, applied %s%n",
+            follow ? "until stopped (--follow)" : "until caught up");
+        return 0;
+      }
+      return runOnline(builder, out, err);
+    }
+    if (stopFile != null) {
+      throw DrayException.usage("--stop-file needs --follow");
+    }
     if (dryRun) {
       printPlan(out, builder.build().plan());
       return 0;
@@ -298,6 +360,103 @@ public final class CopyCommand implements Callable<Integer> {
             p.rowsCopied(), p.chunksDone(), p.frontierSequence()),
         "the copy is resumable:",
         resume);
+  }
+
+  private int runOnline(CopyJob.Builder builder, PrintWriter out, PrintWriter err) {
+    OnlineCopy copy =
+        OnlineCopy.builder()
+            .copy(builder)
+            .follow(follow)
+            .maxApplyLag(maxApplyLag)
+            .stopFile(stopFile)
+            .serverId(serverId)
+            .build();
+    Cancellation cancellation = new Cancellation();
+    CountDownLatch finished = new CountDownLatch(1);
+    AtomicInteger exitCode = new AtomicInteger(1);
+    AtomicBoolean signalled = new AtomicBoolean();
+    // SIGTERM/SIGINT: stop following, apply what was read, store the position, exit 0
+    Thread hook =
+        new Thread(
+            () -> {
+              signalled.set(true);
+              cancellation.cancel(new DrayException(ErrorCode.INTERRUPTED, "stopped by a signal"));
+              try {
+                if (finished.await(60, TimeUnit.SECONDS)) {
+                  out.flush();
+                  err.flush();
+                  Runtime.getRuntime().halt(exitCode.get());
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "dray-online-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (OnlineProgressPrinter printer = new OnlineProgressPrinter(err, progressInterval)) {
+      OnlineCopyResult result =
+          copy.run(
+              cancellation,
+              new OnlineCopyListener() {
+                @Override
+                public void started(Supplier<CopyProgress> progress) {
+                  printer.copy(progress);
+                }
+
+                @Override
+                public void applying(BinlogPosition start, Supplier<ApplyProgress> progress) {
+                  printer.apply(progress);
+                }
+
+                @Override
+                public void caughtUp(BinlogPosition position) {
+                  printer.copyDone();
+                  err.println("online: caught up at " + position);
+                  err.flush();
+                }
+              });
+      CopyResult copied = result.copy();
+      out.printf(
+          "copied %,d rows from %s to %s in %,d chunks with %d workers in %.2f s; applied %,d"
+              + " changes in %,d transactions (%,d batches, max apply lag %.1f s)%n",
+          copied.rowsCopied(),
+          copied.sourceTable(),
+          copied.targetTable(),
+          copied.chunks(),
+          copied.workers(),
+          result.seconds(),
+          result.changesApplied(),
+          result.transactionsApplied(),
+          result.batches(),
+          result.maxApplyLagSeconds());
+      out.printf(
+          "consistent with binlog %s%s%n",
+          result.consistentAt().coordinates(),
+          result.consistentAt().gtid() == null
+              ? ""
+              : " (GTID " + result.consistentAt().gtid() + ")");
+      out.flush();
+      if (report != null) {
+        Reports.write(report, result);
+      }
+      exitCode.set(0);
+      return 0;
+    } catch (DrayException e) {
+      exitCode.set(e.code().exitCode());
+      if (signalled.get()) {
+        // the shutdown hook ends the process as soon as this run is over: say why here
+        err.println("dray: " + Secrets.redact(e.getMessage()));
+        err.flush();
+      }
+      throw e;
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs: it waited for this run to finish and exits with its code
+      }
+    }
   }
 
   /**

@@ -301,6 +301,18 @@ public final class OnlineCopy {
             checkpoint.get().position().sequence());
         return new Start(stored.get(), frontier, targetDialect, positions);
       }
+      Optional<Checkpoint> earlier = checkpoints.read(target);
+      if (earlier.isPresent() && !earlier.get().finished()) {
+        throw new DrayException(
+            ErrorCode.TARGET_UNAVAILABLE,
+            "an unfinished copy "
+                + settings.jobId()
+                + " has a checkpoint at chunk "
+                + earlier.get().position().sequence()
+                + " in "
+                + checkpoints.table()
+                + ": continue it with --resume (or delete its row to start over)");
+      }
       if (hasRows(target, targetDialect, settings.targetTable())) {
         throw new DrayException(
             ErrorCode.TARGET_UNAVAILABLE,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.change.BinlogPreconditions;
+import dev.dray.change.ChangeStreamTest;
 import dev.dray.db.BinlogPosition;
 import dev.dray.db.Connections;
 import dev.dray.db.Dialects;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the chunks copy. Afterwards the target equals the source (verify) and holds every acknowledged
  * increment.
  */
+@org.junit.jupiter.api.Tag("slow")
 class OnlineCopyTest {
   private static final int ROWS = 20_000;
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -327,6 +329,60 @@ class OnlineCopyTest {
       assertThat(second.copy().resumedFromSequence()).isGreaterThanOrEqualTo(0);
     }
     assertThat(verify("resume_src", "resume_dst").equal()).isTrue();
+  }
+
+  @Test
+  void everyTypeFamilyIsValueIdenticalAfterCopyAndApply(@TempDir Path dir) throws Exception {
+    db.execute(String.format(ChangeStreamTest.TYPES_TABLE, "types_src"));
+    for (String row : ChangeStreamTest.TYPES_ROWS) {
+      db.execute(String.format(row, "types_src")); // copied by the chunks
+    }
+    db.execute("CREATE TABLE types_dst LIKE types_src");
+    Path stop = dir.resolve("stop");
+    CountDownLatch caughtUp = new CountDownLatch(1);
+    AtomicReference<Supplier<ApplyProgress>> progress = new AtomicReference<>();
+    CompletableFuture<OnlineCopyResult> running =
+        CompletableFuture.supplyAsync(
+            () ->
+                OnlineCopy.builder()
+                    .copy(copyJob("types_src", "types_dst").maxRowsPerSecond(0))
+                    .follow(true)
+                    .stopFile(stop)
+                    .build()
+                    .run(
+                        new Cancellation(),
+                        new OnlineCopyListener() {
+                          @Override
+                          public void applying(BinlogPosition start, Supplier<ApplyProgress> p) {
+                            progress.set(p);
+                          }
+
+                          @Override
+                          public void caughtUp(BinlogPosition position) {
+                            caughtUp.countDown();
+                          }
+                        }));
+    assertThat(caughtUp.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    // through the change stream: key changes, the same values inserted again, updates, a delete
+    db.execute("UPDATE types_src SET id = id + 100");
+    for (String row : ChangeStreamTest.TYPES_ROWS) {
+      db.execute(String.format(row, "types_src"));
+    }
+    db.execute(
+        "UPDATE types_src SET u_big = 0, l1 = 'caf\u00e9', t = '838:59:59', dt = NULL WHERE id = 101",
+        "DELETE FROM types_src WHERE id = 103");
+    BinlogPosition end = currentPosition();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (progress.get().get().applied().compareTo(end) < 0) {
+      assertThat(System.nanoTime()).as("applier reaches the end").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    Files.createFile(stop);
+    running.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(db.queryLong("SELECT COUNT(*) FROM types_dst")).isEqualTo(5);
+    VerifyResult verify = verify("types_src", "types_dst");
+    assertThat(verify.differingKeys()).isEmpty();
+    assertThat(verify.equal()).isTrue();
   }
 
   @Test
