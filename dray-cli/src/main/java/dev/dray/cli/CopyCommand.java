@@ -55,7 +55,7 @@ public final class CopyCommand implements Callable<Integer> {
   int workers = CopySettings.DEFAULT_WORKERS;
 
   @Option(
-      names = "--chunk-size",
+      names = {"--chunk-size", "--chunk-rows"},
       paramLabel = "N",
       description =
           "Rows per chunk; with --chunk-time the starting size (default: ${DEFAULT-VALUE}).")
@@ -180,6 +180,11 @@ public final class CopyCommand implements Callable<Integer> {
   Path report;
 
   @Option(
+      names = "--json",
+      description = "Print the result as one JSON object (the report's content) instead of text.")
+  boolean json;
+
+  @Option(
       names = "--dry-run",
       description = "Print the plan (mode, columns, chunks, checkpoint) and touch nothing.")
   boolean dryRun;
@@ -218,6 +223,7 @@ public final class CopyCommand implements Callable<Integer> {
       printPlan(out, job.plan());
       return 0;
     }
+    java.time.Instant startedAt = java.time.Instant.now();
     CopyResult result;
     AtomicReference<Supplier<CopyProgress>> progressSource = new AtomicReference<>();
     try (CopyProgressPrinter printer = new CopyProgressPrinter(err, progressInterval);
@@ -233,6 +239,17 @@ public final class CopyCommand implements Callable<Integer> {
                 }
               });
     }
+    String targetUrl = tables.target == null ? tables.source : tables.target;
+    if (report != null) {
+      Reports.writeJob(report, result, startedAt, tables.source, targetUrl);
+    }
+    if (json) {
+      out.println(
+          Reports.toJson(
+              Reports.jobReport(
+                  result, startedAt, java.time.Instant.now(), tables.source, targetUrl)));
+      return 0;
+    }
     out.printf(
         "copied %,d rows from %s to %s in %,d chunks with %d workers in %.2f s (%,.0f rows/s, %s, throttled %.1f s, %d retries); checkpoint at chunk #%d%n",
         result.rowsCopied(),
@@ -246,9 +263,6 @@ public final class CopyCommand implements Callable<Integer> {
         result.throttledSeconds(),
         result.retries(),
         result.checkpointSequence());
-    if (report != null) {
-      Reports.write(report, result);
-    }
     return 0;
   }
 

@@ -68,7 +68,7 @@ public final class LoadCommand implements Callable<Integer> {
   int workers = LoadJob.defaultWorkers();
 
   @Option(
-      names = "--chunk-rows",
+      names = {"--chunk-rows", "--chunk-size"},
       paramLabel = "N",
       description =
           "Split partitions/tables larger than this into key ranges (default: ${DEFAULT-VALUE}).")
@@ -84,6 +84,11 @@ public final class LoadCommand implements Callable<Integer> {
       paramLabel = "FILE.json",
       description = "Write a JSON report of every task and the totals.")
   Path report;
+
+  @Option(
+      names = "--json",
+      description = "Print the result as one JSON object (the report's content) instead of text.")
+  boolean json;
 
   @Option(
       names = "--dry-run",
@@ -123,6 +128,7 @@ public final class LoadCommand implements Callable<Integer> {
       return 0;
     }
     PrintWriter err = spec.commandLine().getErr();
+    java.time.Instant startedAt = java.time.Instant.now();
     LoadResult result;
     try (LoadProgress progress = new LoadProgress(err, System.console() != null);
         CtrlC ctrlC =
@@ -134,6 +140,15 @@ public final class LoadCommand implements Callable<Integer> {
                         "the finished tasks are kept in " + targetFile + "; the load is resumable:",
                         "  " + CtrlC.commandLine(spec, "--resume")))) {
       result = job.run(new Cancellation(), progress);
+    }
+    if (report != null) {
+      Reports.writeJob(report, result, startedAt, source, target);
+    }
+    if (json) {
+      out.println(
+          Reports.toJson(
+              Reports.jobReport(result, startedAt, java.time.Instant.now(), source, target)));
+      return 0;
     }
     out.printf(
         "loaded %,d rows from %d table(s) in %d tasks with %d workers in %.1f s (%,.0f rows/s) into %s%n",
@@ -152,9 +167,6 @@ public final class LoadCommand implements Callable<Integer> {
     if (result.zeroDates() > 0) {
       out.printf(
           "%,d zero dates (0000-00-00 and the like) were loaded as NULL%n", result.zeroDates());
-    }
-    if (report != null) {
-      Reports.write(report, result);
     }
     return 0;
   }

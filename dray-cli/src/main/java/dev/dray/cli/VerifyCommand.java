@@ -46,7 +46,7 @@ public final class VerifyCommand implements Callable<Integer> {
   int workers = CopySettings.DEFAULT_WORKERS;
 
   @Option(
-      names = "--chunk-size",
+      names = {"--chunk-size", "--chunk-rows"},
       paramLabel = "N",
       description = "Rows per compared chunk (default: ${DEFAULT-VALUE}).")
   long chunkSize = VerifyJob.DEFAULT_CHUNK_ROWS;
@@ -60,6 +60,11 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "FILE.json", description = "Write a JSON report.")
   Path report;
 
+  @Option(
+      names = "--json",
+      description = "Print the result as one JSON object (the report's content) instead of text.")
+  boolean json;
+
   @Mixin ConnectionOptions connection;
 
   @Override
@@ -68,6 +73,7 @@ public final class VerifyCommand implements Callable<Integer> {
     OutputPaths.requireWritable("--report", report);
     Map<String, String> environment = CliEnvironment.get();
     long started = System.nanoTime();
+    java.time.Instant startedAt = java.time.Instant.now();
     VerifyResult result;
     try (CtrlC ctrlC =
         CtrlC.onInterrupt(
@@ -91,8 +97,16 @@ public final class VerifyCommand implements Callable<Integer> {
               .build()
               .run();
     }
+    String targetUrl = tables.target == null ? tables.source : tables.target;
     if (report != null) {
-      Reports.write(report, result);
+      Reports.writeJob(report, result, startedAt, tables.source, targetUrl);
+    }
+    if (json) {
+      out.println(
+          Reports.toJson(
+              Reports.jobReport(
+                  result, startedAt, java.time.Instant.now(), tables.source, targetUrl)));
+      return result.equal() ? 0 : ErrorCode.VERIFY_DIFFERENCES.exitCode();
     }
     out.printf(
         "verify %s vs %s: %,d chunks, %,d source rows, %,d target rows, %d columns, %.1f s: %s%n",

@@ -22,7 +22,9 @@ class FirstHourTest {
         "CREATE TABLE t_copy LIKE t",
         "CREATE TABLE t_users LIKE t",
         "CREATE TABLE t_paths LIKE t",
-        "CREATE TABLE t_options LIKE t");
+        "CREATE TABLE t_options LIKE t",
+        "CREATE TABLE t_vocab LIKE t",
+        "CREATE TABLE nokey (v INT)");
   }
 
   private static String mysqlUrl(TestDatabase db) {
@@ -339,5 +341,81 @@ class FirstHourTest {
       assertThat(header).endsWith(".");
       assertThat(help).contains(header);
     }
+  }
+
+  @Test
+  void oneVocabularyReportsWithVersionTimesAndSourceAndWarningLines(
+      TestDatabase db, @TempDir Path dir) throws Exception {
+    String t = db.schema() + ".t";
+    Path report = dir.resolve("load.json");
+    // load takes copy's --chunk-size; reports say which dray ran when, on what
+    CliRun load =
+        CliRun.of(
+            "load",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target",
+            "duckdb:" + dir.resolve("o.duckdb"),
+            "--chunk-size",
+            "100",
+            "--report",
+            report.toString(),
+            "--json");
+    assertThat(load.exitCode()).as(load.err()).isZero();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var printed = json.readTree(load.out());
+    var written = json.readTree(report.toFile());
+    for (var node : java.util.List.of(printed, written)) {
+      assertThat(node.get("drayVersion").asText()).isEqualTo(VersionProvider.version());
+      assertThat(java.time.Instant.parse(node.get("finishedAt").asText()))
+          .isAfterOrEqualTo(java.time.Instant.parse(node.get("startedAt").asText()));
+      assertThat(node.get("source").asText()).isEqualTo(db.url());
+      assertThat(node.get("tasks").asLong()).isEqualTo(5);
+    }
+
+    // copy takes load's --chunk-rows; its progress lines start with the time of day
+    CliRun copy =
+        CliRun.of(
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target-table",
+            db.schema() + ".t_vocab",
+            "--chunk-rows",
+            "50",
+            "--max-rows-per-second",
+            "1000",
+            "--progress-interval",
+            "100ms",
+            "--json");
+    assertThat(copy.exitCode()).as(copy.err()).isZero();
+    assertThat(json.readTree(copy.out()).get("chunks").asLong()).isEqualTo(10);
+    assertThat(copy.err()).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d copy: ");
+
+    // warnings are dray lines, not logback's
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      CliRun noKey =
+          CliRun.of(
+              "load",
+              "--source",
+              db.url(),
+              "--table",
+              db.schema() + ".nokey",
+              "--target",
+              "duckdb:" + dir.resolve("n.duckdb"),
+              "--dry-run");
+      assertThat(noKey.exitCode()).as(noKey.err()).isZero();
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .startsWith("dray: warning: " + db.schema() + ".nokey has no primary key");
   }
 }
