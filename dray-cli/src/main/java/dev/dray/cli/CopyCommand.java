@@ -295,7 +295,9 @@ public final class CopyCommand implements Callable<Integer> {
     }
     List<ConnectionConfig> configs = new ArrayList<>();
     for (String replica : replicas) {
-      configs.add(own.forUrlOr(connection.credentials(), replica, environment));
+      configs.add(
+          own.forUrlOr(
+              connection.credentials(), connection.withConnectTimeout(replica), environment));
     }
     return configs;
   }

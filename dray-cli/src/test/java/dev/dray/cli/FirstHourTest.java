@@ -6,6 +6,7 @@ import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -417,5 +418,94 @@ class FirstHourTest {
     }
     assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
         .startsWith("dray: warning: " + db.schema() + ".nokey has no primary key");
+  }
+
+  @Test
+  void credentialsTheMySqlWayAndUnknownHostsNamedAsSuch(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    String user = "fh_cnf_" + Math.abs(db.schema().hashCode() % 10000);
+    String password = "Cnf-Pw-8812";
+    db.execute(
+        "DROP USER IF EXISTS '" + user + "'@'%'",
+        "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password + "'",
+        "GRANT SELECT ON `" + db.schema() + "`.* TO '" + user + "'@'%'");
+    try {
+      String url = TestDatabase.urlWithoutUser(db.url());
+      String t = db.schema() + ".t";
+      Path cnf = dir.resolve("client.cnf");
+      Files.writeString(
+          cnf,
+          "[mysqld]\nuser=mysql\n[client]\nuser = " + user + "\npassword=\"" + password + "\"\n");
+      String[] dryRun = {
+        "load",
+        "--source",
+        url,
+        "--table",
+        t,
+        "--target",
+        "duckdb:" + dir.resolve("x.duckdb"),
+        "--dry-run"
+      };
+      java.util.function.Function<String[], String[]> with =
+          extra -> {
+            java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(dryRun));
+            all.addAll(java.util.List.of(extra));
+            return all.toArray(String[]::new);
+          };
+      Map<String, String> noHome = Map.of("HOME", dir.resolve("nohome").toString());
+
+      CliRun defaultsFile =
+          CliRun.withEnvironment(
+              noHome, with.apply(new String[] {"--defaults-file", cnf.toString()}));
+      assertThat(defaultsFile.exitCode()).as(defaultsFile.err()).isZero();
+      assertThat(defaultsFile.out() + defaultsFile.err()).doesNotContain(password);
+
+      Files.createDirectories(dir.resolve("home"));
+      Files.copy(cnf, dir.resolve("home/.my.cnf"));
+      CliRun myCnf = CliRun.withEnvironment(Map.of("HOME", dir.resolve("home").toString()), dryRun);
+      assertThat(myCnf.exitCode()).as(myCnf.err()).isZero();
+
+      Map<String, String> mysqlPwd = new java.util.HashMap<>(noHome);
+      mysqlPwd.put("MYSQL_PWD", password);
+      CliRun pwd = CliRun.withEnvironment(mysqlPwd, with.apply(new String[] {"--user", user}));
+      assertThat(pwd.exitCode()).as(pwd.err()).isZero();
+
+      // --password-env comes first: a wrong one is refused even with a right MYSQL_PWD
+      mysqlPwd.put("WRONG", "not-it");
+      CliRun first =
+          CliRun.withEnvironment(
+              mysqlPwd, with.apply(new String[] {"--user", user, "--password-env", "WRONG"}));
+      assertThat(first.exitCode()).isEqualTo(1);
+      assertThat(first.err()).contains("Access denied");
+    } finally {
+      db.execute("DROP USER '" + user + "'@'%'");
+    }
+
+    CliRun unknownHost =
+        CliRun.of(
+            "verify",
+            "--source",
+            "jdbc:mariadb://no-such-host.invalid:3306/x",
+            "--table",
+            "x.t",
+            "--target-table",
+            "x.t2");
+    assertThat(unknownHost.exitCode()).isEqualTo(1);
+    assertThat(unknownHost.err().strip().lines()).hasSize(1);
+    assertThat(unknownHost.err()).contains("cannot resolve host no-such-host.invalid");
+
+    CliRun bareTimeout =
+        CliRun.of(
+            "verify",
+            "--source",
+            db.url(),
+            "--table",
+            "x.t",
+            "--target-table",
+            "x.t2",
+            "--connect-timeout",
+            "5");
+    assertThat(bareTimeout.exitCode()).isEqualTo(2);
+    assertThat(bareTimeout.err()).contains("--connect-timeout").contains("needs a unit");
   }
 }
