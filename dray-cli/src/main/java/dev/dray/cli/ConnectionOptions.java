@@ -29,13 +29,40 @@ public final class ConnectionOptions {
       description = "Read the password from the first line of this file.")
   Path passwordFile;
 
+  @Option(
+      names = "--defaults-file",
+      paramLabel = "FILE",
+      description =
+          "Read user and password from the [client] group of this MySQL option file"
+              + " (default: ~/.my.cnf when it exists).")
+  Path defaultsFile;
+
+  @Option(
+      names = "--connect-timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Give up connecting to a server after this long (default: 10s).")
+  java.time.Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+
+  static final java.time.Duration DEFAULT_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(10);
+
   /** The connection settings for a URL given on the command line. */
   public ConnectionConfig forUrl(String url) {
     return forUrl(url, CliEnvironment.get());
   }
 
   ConnectionConfig forUrl(String url, Map<String, String> environment) {
-    return credentials().forUrl(url, environment);
+    return credentials().forUrl(withConnectTimeout(url), environment);
+  }
+
+  /** The URL with the driver's connectTimeout, unless the URL sets its own. */
+  String withConnectTimeout(String url) {
+    if (url == null
+        || !url.startsWith("jdbc:")
+        || ConnectionConfig.urlParameter(url, "connectTimeout").isPresent()) {
+      return url;
+    }
+    return url + (url.contains("?") ? "&" : "?") + "connectTimeout=" + connectTimeout.toMillis();
   }
 
   /**
@@ -43,6 +70,6 @@ public final class ConnectionOptions {
    * --replica-*}.
    */
   Credentials credentials() {
-    return new Credentials("--", user, passwordEnv, passwordFile);
+    return new Credentials("--", user, passwordEnv, passwordFile, defaultsFile);
   }
 }

@@ -67,7 +67,7 @@ public final class CopyCommand implements Callable<Integer> {
   int workers = CopySettings.DEFAULT_WORKERS;
 
   @Option(
-      names = "--chunk-size",
+      names = {"--chunk-size", "--chunk-rows"},
       paramLabel = "N",
       description =
           "Rows per chunk; with --chunk-time the starting size (default: ${DEFAULT-VALUE}).")
@@ -210,6 +210,11 @@ public final class CopyCommand implements Callable<Integer> {
   Integer statusPort;
 
   @Option(
+      names = "--json",
+      description = "Print the result as one JSON object (the report's content) instead of text.")
+  boolean json;
+
+  @Option(
       names = "--dry-run",
       description = "Print the plan (mode, columns, chunks, checkpoint) and touch nothing.")
   boolean dryRun;
@@ -299,6 +304,7 @@ public final class CopyCommand implements Callable<Integer> {
       printPlan(out, builder.build().plan());
       return 0;
     }
+    java.time.Instant startedAt = java.time.Instant.now();
     CopyResult result;
     AtomicReference<Supplier<CopyProgress>> progressSource = new AtomicReference<>();
     try (JobReporting reporting =
@@ -328,6 +334,17 @@ public final class CopyCommand implements Callable<Integer> {
         throw e;
       }
       reporting.succeeded(result);
+    }
+    String targetUrl = tables.target == null ? tables.source : tables.target;
+    if (report != null && !JobReporting.isHtml(report)) {
+      Reports.writeJob(report, result, startedAt, tables.source, targetUrl);
+    }
+    if (json) {
+      out.println(
+          Reports.toJson(
+              Reports.jobReport(
+                  result, startedAt, java.time.Instant.now(), tables.source, targetUrl)));
+      return 0;
     }
     out.printf(
         "copied %,d rows from %s to %s in %,d chunks with %d workers in %.2f s (%,.0f rows/s, %s, throttled %.1f s, %d retries); checkpoint at chunk #%d%n",
@@ -471,7 +488,9 @@ public final class CopyCommand implements Callable<Integer> {
     }
     List<ConnectionConfig> configs = new ArrayList<>();
     for (String replica : replicas) {
-      configs.add(own.forUrlOr(connection.credentials(), replica, environment));
+      configs.add(
+          own.forUrlOr(
+              connection.credentials(), connection.withConnectTimeout(replica), environment));
     }
     return configs;
   }

@@ -3,11 +3,14 @@ package dev.dray.cli;
 import dev.dray.copy.CopyProgress;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
 
 /**
- * Prints a copy's progress as one line every interval (a log line, so it reads well in CI logs and
- * terminals alike): rows copied of the estimate, rows/s, ETA, the frontier and why it is throttled.
+ * Prints a copy's progress as one line every interval, starting with the time of day (a log line,
+ * so it reads well in CI logs and terminals alike): rows copied of the estimate, rows/s, ETA, the
+ * frontier and why it is throttled.
  */
 final class CopyProgressPrinter implements AutoCloseable {
   private final PrintWriter err;
@@ -39,7 +42,7 @@ final class CopyProgressPrinter implements AutoCloseable {
         return;
       }
       if (!closed) {
-        err.println(line(progress.get()));
+        err.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + line(progress.get()));
         err.flush();
       }
     }

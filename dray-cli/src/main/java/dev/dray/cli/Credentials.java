@@ -13,8 +13,15 @@ import java.util.Map;
  * @param user the user, or null for the URL's, else root
  * @param passwordEnv the environment variable holding the password, or null
  * @param passwordFile the file whose first line is the password, or null
+ * @param defaultsFile a MySQL option file whose [client] user/password apply, or null for {@code
+ *     ~/.my.cnf} when it exists
  */
-record Credentials(String prefix, String user, String passwordEnv, Path passwordFile) {
+record Credentials(
+    String prefix, String user, String passwordEnv, Path passwordFile, Path defaultsFile) {
+  Credentials(String prefix, String user, String passwordEnv, Path passwordFile) {
+    this(prefix, user, passwordEnv, passwordFile, null);
+  }
+
   /** Whether any of the three options was given. */
   boolean given() {
     return user != null || passwordEnv != null || passwordFile != null;
@@ -38,6 +45,15 @@ record Credentials(String prefix, String user, String passwordEnv, Path password
       password = ConnectionConfig.passwordFromFile(passwordFile);
     }
     String urlUser = ConnectionConfig.urlParameter(url, "user").orElse(null);
+    boolean urlPassword = ConnectionConfig.urlParameter(url, "password").isPresent();
+    Map<String, String> optionFile = optionFile(environment);
+    if (password == null && !urlPassword) {
+      // the mysql client's order: the environment's MYSQL_PWD, then the option file
+      password = environment.get("MYSQL_PWD");
+      if (password == null) {
+        password = optionFile.get("password");
+      }
+    }
     if (user != null && urlUser != null && !user.equals(urlUser)) {
       throw DrayException.usage(
           prefix
@@ -51,9 +67,21 @@ record Credentials(String prefix, String user, String passwordEnv, Path password
     }
     String effectiveUser = user;
     if (effectiveUser == null && urlUser == null) {
-      effectiveUser = "root";
+      effectiveUser = optionFile.getOrDefault("user", "root");
     }
     return new ConnectionConfig(url, effectiveUser, password);
+  }
+
+  /** The [client] group of --defaults-file, else of ~/.my.cnf when it exists, else nothing. */
+  private Map<String, String> optionFile(Map<String, String> environment) {
+    if (defaultsFile != null) {
+      return MySqlOptionFile.client(defaultsFile);
+    }
+    String home = environment.getOrDefault("HOME", System.getProperty("user.home"));
+    Path myCnf = home == null ? null : Path.of(home, ".my.cnf");
+    return myCnf != null && java.nio.file.Files.isRegularFile(myCnf)
+        ? MySqlOptionFile.client(myCnf)
+        : Map.of();
   }
 
   /**

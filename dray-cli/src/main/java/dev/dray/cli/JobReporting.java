@@ -73,7 +73,7 @@ final class JobReporting implements AutoCloseable {
     }
   }
 
-  /** The job finished: writes the report. */
+  /** The job finished: writes the HTML report (the command writes a JSON one). */
   void succeeded(Object result) {
     if (timeline != null) {
       timeline.finish(result, null);
@@ -83,9 +83,8 @@ final class JobReporting implements AutoCloseable {
     }
     if (isHtml(report)) {
       HtmlReport.write(report, timeline.snapshot());
-    } else {
-      Reports.write(report, result);
     }
+    // a JSON report is written by the command, with the run's metadata (version, times, URLs)
   }
 
   /** The job failed: an HTML report shows how far it got; a JSON report is not written. */

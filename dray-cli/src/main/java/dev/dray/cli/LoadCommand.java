@@ -74,7 +74,7 @@ public final class LoadCommand implements Callable<Integer> {
   int workers = LoadJob.defaultWorkers();
 
   @Option(
-      names = "--chunk-rows",
+      names = {"--chunk-rows", "--chunk-size"},
       paramLabel = "N",
       description =
           "Split partitions/tables larger than this into key ranges (default: ${DEFAULT-VALUE}).")
@@ -142,6 +142,11 @@ public final class LoadCommand implements Callable<Integer> {
   Integer statusPort;
 
   @Option(
+      names = "--json",
+      description = "Print the result as one JSON object (the report's content) instead of text.")
+  boolean json;
+
+  @Option(
       names = "--dry-run",
       description = "Print the plan (tasks, estimated rows, workers) and touch nothing.")
   boolean dryRun;
@@ -183,6 +188,7 @@ public final class LoadCommand implements Callable<Integer> {
       return 0;
     }
     PrintWriter err = spec.commandLine().getErr();
+    java.time.Instant startedAt = java.time.Instant.now();
     LoadResult result;
     Cancellation cancellation = new Cancellation();
     List<Signal> handled = follow ? stopOnSignals(cancellation) : List.of();
@@ -208,6 +214,15 @@ public final class LoadCommand implements Callable<Integer> {
       reporting.succeeded(result);
     } finally {
       handled.forEach(signal -> Signal.handle(signal, SignalHandler.SIG_DFL));
+    }
+    if (report != null && !JobReporting.isHtml(report)) {
+      Reports.writeJob(report, result, startedAt, source, target);
+    }
+    if (json) {
+      out.println(
+          Reports.toJson(
+              Reports.jobReport(result, startedAt, java.time.Instant.now(), source, target)));
+      return 0;
     }
     out.printf(
         "loaded %,d rows from %d table(s) in %d tasks with %d workers in %.1f s (%,.0f rows/s) into %s%n",

@@ -10,10 +10,51 @@ final class Logging {
 
   private Logging() {}
 
+  /** Warnings read like every other line dray prints: {@code dray: warning: ...}. */
+  static final String PATTERN =
+      "dray: %replace(%replace(%replace(%replace(%level){'WARN','warning'}){'ERROR','error'})"
+          + "{'INFO','info'}){'DEBUG','debug'}: %safeMsg%n";
+
   static void configure() {
     verbose = false;
+    useDrayLines();
     root().setLevel(Level.WARN);
     dray().setLevel(Level.WARN);
+  }
+
+  /**
+   * Sets the one stderr appender in code, so the format holds whatever logback configuration is on
+   * the class path (an application's, a test's).
+   */
+  private static synchronized void useDrayLines() {
+    Logger root = root();
+    if (root.getAppender("dray-stderr") != null) {
+      return;
+    }
+    ch.qos.logback.classic.LoggerContext context = root.getLoggerContext();
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, String> rules =
+        (java.util.Map<String, String>)
+            context.getObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY);
+    if (rules == null) {
+      rules = new java.util.HashMap<>();
+      context.putObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY, rules);
+    }
+    rules.put("safeMsg", RedactingMessageConverter.class.getName());
+    ch.qos.logback.classic.encoder.PatternLayoutEncoder encoder =
+        new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern(PATTERN);
+    encoder.start();
+    ch.qos.logback.core.ConsoleAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+        new ch.qos.logback.core.ConsoleAppender<>();
+    appender.setContext(context);
+    appender.setName("dray-stderr");
+    appender.setTarget("System.err");
+    appender.setEncoder(encoder);
+    appender.start();
+    root.detachAndStopAllAppenders();
+    root.addAppender(appender);
   }
 
   static void setVerbose(boolean on) {

@@ -72,7 +72,8 @@ public final class TablePairOptions {
       }
       return null;
     }
-    return own.forUrlOr(connection.credentials(), target, environment);
+    return own.forUrlOr(
+        connection.credentials(), connection.withConnectTimeout(target), environment);
   }
 
   TableName sourceTable() {

@@ -46,7 +46,7 @@ public final class VerifyCommand implements Callable<Integer> {
   int workers = CopySettings.DEFAULT_WORKERS;
 
   @Option(
-      names = "--chunk-size",
+      names = {"--chunk-size", "--chunk-rows"},
       paramLabel = "N",
       description = "Rows per compared chunk (default: ${DEFAULT-VALUE}).")
   long chunkSize = VerifyJob.DEFAULT_CHUNK_ROWS;
@@ -63,6 +63,11 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "Write a report: JSON, or with a .html name a page with a timeline of chunks.")
   Path report;
 
+  @Option(
+      names = "--json",
+      description = "Print the result as one JSON object (the report's content) instead of text.")
+  boolean json;
+
   @Mixin ConnectionOptions connection;
 
   @Override
@@ -71,6 +76,7 @@ public final class VerifyCommand implements Callable<Integer> {
     OutputPaths.requireWritable("--report", report);
     Map<String, String> environment = CliEnvironment.get();
     long started = System.nanoTime();
+    java.time.Instant startedAt = java.time.Instant.now();
     VerifyResult result;
     try (JobReporting reporting =
             JobReporting.of(
@@ -107,6 +113,17 @@ public final class VerifyCommand implements Callable<Integer> {
         throw e;
       }
       reporting.succeeded(result);
+    }
+    String targetUrl = tables.target == null ? tables.source : tables.target;
+    if (report != null && !JobReporting.isHtml(report)) {
+      Reports.writeJob(report, result, startedAt, tables.source, targetUrl);
+    }
+    if (json) {
+      out.println(
+          Reports.toJson(
+              Reports.jobReport(
+                  result, startedAt, java.time.Instant.now(), tables.source, targetUrl)));
+      return result.equal() ? 0 : ErrorCode.VERIFY_DIFFERENCES.exitCode();
     }
     out.printf(
         "verify %s vs %s: %,d chunks, %,d source rows, %,d target rows, %d columns, %.1f s: %s%n",

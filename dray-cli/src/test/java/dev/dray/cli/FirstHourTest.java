@@ -6,6 +6,7 @@ import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +23,9 @@ class FirstHourTest {
         "CREATE TABLE t_copy LIKE t",
         "CREATE TABLE t_users LIKE t",
         "CREATE TABLE t_paths LIKE t",
-        "CREATE TABLE t_options LIKE t");
+        "CREATE TABLE t_options LIKE t",
+        "CREATE TABLE t_vocab LIKE t",
+        "CREATE TABLE nokey (v INT)");
   }
 
   private static String mysqlUrl(TestDatabase db) {
@@ -339,5 +342,170 @@ class FirstHourTest {
       assertThat(header).endsWith(".");
       assertThat(help).contains(header);
     }
+  }
+
+  @Test
+  void oneVocabularyReportsWithVersionTimesAndSourceAndWarningLines(
+      TestDatabase db, @TempDir Path dir) throws Exception {
+    String t = db.schema() + ".t";
+    Path report = dir.resolve("load.json");
+    // load takes copy's --chunk-size; reports say which dray ran when, on what
+    CliRun load =
+        CliRun.of(
+            "load",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target",
+            "duckdb:" + dir.resolve("o.duckdb"),
+            "--chunk-size",
+            "100",
+            "--report",
+            report.toString(),
+            "--json");
+    assertThat(load.exitCode()).as(load.err()).isZero();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var printed = json.readTree(load.out());
+    var written = json.readTree(report.toFile());
+    for (var node : java.util.List.of(printed, written)) {
+      assertThat(node.get("drayVersion").asText()).isEqualTo(VersionProvider.version());
+      assertThat(java.time.Instant.parse(node.get("finishedAt").asText()))
+          .isAfterOrEqualTo(java.time.Instant.parse(node.get("startedAt").asText()));
+      assertThat(node.get("source").asText()).isEqualTo(db.url());
+      assertThat(node.get("tasks").asLong()).isEqualTo(5);
+    }
+
+    // copy takes load's --chunk-rows; its progress lines start with the time of day
+    CliRun copy =
+        CliRun.of(
+            "copy",
+            "--source",
+            db.url(),
+            "--table",
+            t,
+            "--target-table",
+            db.schema() + ".t_vocab",
+            "--chunk-rows",
+            "50",
+            "--max-rows-per-second",
+            "1000",
+            "--progress-interval",
+            "100ms",
+            "--json");
+    assertThat(copy.exitCode()).as(copy.err()).isZero();
+    assertThat(json.readTree(copy.out()).get("chunks").asLong()).isEqualTo(10);
+    assertThat(copy.err()).containsPattern("(?m)^\\d\\d:\\d\\d:\\d\\d copy: ");
+
+    // warnings are dray lines, not logback's
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      CliRun noKey =
+          CliRun.of(
+              "load",
+              "--source",
+              db.url(),
+              "--table",
+              db.schema() + ".nokey",
+              "--target",
+              "duckdb:" + dir.resolve("n.duckdb"),
+              "--dry-run");
+      assertThat(noKey.exitCode()).as(noKey.err()).isZero();
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .startsWith("dray: warning: " + db.schema() + ".nokey has no primary key");
+  }
+
+  @Test
+  void credentialsTheMySqlWayAndUnknownHostsNamedAsSuch(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    String user = "fh_cnf_" + Math.abs(db.schema().hashCode() % 10000);
+    String password = "Cnf-Pw-8812";
+    db.execute(
+        "DROP USER IF EXISTS '" + user + "'@'%'",
+        "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password + "'",
+        "GRANT SELECT ON `" + db.schema() + "`.* TO '" + user + "'@'%'");
+    try {
+      String url = TestDatabase.urlWithoutUser(db.url());
+      String t = db.schema() + ".t";
+      Path cnf = dir.resolve("client.cnf");
+      Files.writeString(
+          cnf,
+          "[mysqld]\nuser=mysql\n[client]\nuser = " + user + "\npassword=\"" + password + "\"\n");
+      String[] dryRun = {
+        "load",
+        "--source",
+        url,
+        "--table",
+        t,
+        "--target",
+        "duckdb:" + dir.resolve("x.duckdb"),
+        "--dry-run"
+      };
+      java.util.function.Function<String[], String[]> with =
+          extra -> {
+            java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(dryRun));
+            all.addAll(java.util.List.of(extra));
+            return all.toArray(String[]::new);
+          };
+      Map<String, String> noHome = Map.of("HOME", dir.resolve("nohome").toString());
+
+      CliRun defaultsFile =
+          CliRun.withEnvironment(
+              noHome, with.apply(new String[] {"--defaults-file", cnf.toString()}));
+      assertThat(defaultsFile.exitCode()).as(defaultsFile.err()).isZero();
+      assertThat(defaultsFile.out() + defaultsFile.err()).doesNotContain(password);
+
+      Files.createDirectories(dir.resolve("home"));
+      Files.copy(cnf, dir.resolve("home/.my.cnf"));
+      CliRun myCnf = CliRun.withEnvironment(Map.of("HOME", dir.resolve("home").toString()), dryRun);
+      assertThat(myCnf.exitCode()).as(myCnf.err()).isZero();
+
+      Map<String, String> mysqlPwd = new java.util.HashMap<>(noHome);
+      mysqlPwd.put("MYSQL_PWD", password);
+      CliRun pwd = CliRun.withEnvironment(mysqlPwd, with.apply(new String[] {"--user", user}));
+      assertThat(pwd.exitCode()).as(pwd.err()).isZero();
+
+      // --password-env comes first: a wrong one is refused even with a right MYSQL_PWD
+      mysqlPwd.put("WRONG", "not-it");
+      CliRun first =
+          CliRun.withEnvironment(
+              mysqlPwd, with.apply(new String[] {"--user", user, "--password-env", "WRONG"}));
+      assertThat(first.exitCode()).isEqualTo(1);
+      assertThat(first.err()).contains("Access denied");
+    } finally {
+      db.execute("DROP USER '" + user + "'@'%'");
+    }
+
+    CliRun unknownHost =
+        CliRun.of(
+            "verify",
+            "--source",
+            "jdbc:mariadb://no-such-host.invalid:3306/x",
+            "--table",
+            "x.t",
+            "--target-table",
+            "x.t2");
+    assertThat(unknownHost.exitCode()).isEqualTo(1);
+    assertThat(unknownHost.err().strip().lines()).hasSize(1);
+    assertThat(unknownHost.err()).contains("cannot resolve host no-such-host.invalid");
+
+    CliRun bareTimeout =
+        CliRun.of(
+            "verify",
+            "--source",
+            db.url(),
+            "--table",
+            "x.t",
+            "--target-table",
+            "x.t2",
+            "--connect-timeout",
+            "5");
+    assertThat(bareTimeout.exitCode()).isEqualTo(2);
+    assertThat(bareTimeout.err()).contains("--connect-timeout").contains("needs a unit");
   }
 }

@@ -127,7 +127,7 @@ class QueueProcessesTest {
     if (mode < 2) {
       assertThat(output.split("innodb_autoinc_lock_mode=2", -1)).as(output).hasSize(2);
       assertThat(output)
-          .contains("WARN")
+          .contains("dray: warning: ")
           .contains("innodb_autoinc_lock_mode is " + mode)
           .contains("1 mover instead of 2");
     } else {

@@ -45,6 +45,17 @@ public final class Connections {
     ErrorCode code =
         SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.CONNECTION_FAILED;
     String reason = firstLine(e.getMessage());
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.UnknownHostException unknown) {
+        // the driver's text ("Socket fail to connect to host:address=...") hides the cause
+        reason = "cannot resolve host " + unknown.getMessage() + " (check the host in the URL)";
+        break;
+      }
+      if (cause instanceof java.net.SocketTimeoutException) {
+        reason = "timed out (the server did not answer; check host, port and firewall) - " + reason;
+        break;
+      }
+    }
     return new DrayException(
         code,
         "cannot connect to "
