@@ -7,13 +7,13 @@ import java.sql.SQLException;
  * dray's window onto DuckDB's C appender API, which the JDBC driver binds but keeps
  * package-private.
  *
- * <p>Why it exists: the driver's {@link DuckDBAppender} (1.4.1) forces {@code
+ * <p>Why it exists: the driver's {@link DuckDBAppender} (1.4.1 to 2.0.0.1) forces {@code
  * duckdb_appender_flush} after every 2,048-row chunk, and each such flush is a full append into the
  * table. Measured on workload W1 into a DuckDB file this made the appender four times slower than
  * handing DuckDB the same chunks and flushing once: DuckDB's own appender gathers 100 chunks before
- * it writes. dray fills the chunks itself ({@code dev.dray.load.ChunkAppender}) and uses these
- * pass-throughs only. The driver version is pinned in the parent POM; a driver that changes these
- * bindings fails the build, not a load.
+ * it writes. dray fills the chunks itself ({@code dev.dray.driveraccess.ChunkAppender}) and uses
+ * these pass-throughs only. dray-core uses this only when the running driver is the version the
+ * module was built against (pinned in the parent POM); otherwise it uses the public appender.
  */
 public final class DrayAppenderBridge {
   private DrayAppenderBridge() {}

@@ -111,10 +111,15 @@ final class DriverAccess {
   boolean useDuckDbInternals(DuckDBConnection connection) {
     Boolean use = duckDbInternals;
     if (use == null) {
-      use =
-          internals != null
-              && check("DuckDB JDBC", internals.duckDbVersion(), duckDbVersion(connection));
-      duckDbInternals = use;
+      synchronized (this) { // decided (and logged) once, by the first worker
+        use = duckDbInternals;
+        if (use == null) {
+          use =
+              internals != null
+                  && check("DuckDB JDBC", internals.duckDbVersion(), duckDbVersion(connection));
+          duckDbInternals = use;
+        }
+      }
     }
     return use;
   }
@@ -129,8 +134,13 @@ final class DriverAccess {
       if (running == null) {
         return false; // another driver's result: decided for MariaDB's when one comes
       }
-      use = check("MariaDB Connector/J", internals.mariaDbVersion(), running);
-      mariaDbInternals = use;
+      synchronized (this) {
+        use = mariaDbInternals;
+        if (use == null) {
+          use = check("MariaDB Connector/J", internals.mariaDbVersion(), running);
+          mariaDbInternals = use;
+        }
+      }
     }
     return use;
   }
