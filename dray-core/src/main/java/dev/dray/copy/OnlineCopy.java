@@ -274,10 +274,14 @@ public final class OnlineCopy {
           new BinlogPositionStore(targetDialect, schema, settings.jobId());
       CheckpointStore checkpoints = new CheckpointStore(targetDialect, schema, settings.jobId());
       positions.createTable(target);
-      if (settings.resume()) {
-        Optional<Checkpoint> checkpoint = checkpoints.read(target);
+      Optional<Checkpoint> checkpoint = checkpoints.read(target);
+      if (settings.resume() && checkpoint.isEmpty()) {
+        // killed before the copy wrote its first checkpoint: no chunk committed, start afresh
+        LOG.info("{}: no checkpoint to resume from; starting afresh", settings.jobId());
+      }
+      if (settings.resume() && checkpoint.isPresent()) {
         Optional<BinlogPosition> stored = positions.read(target);
-        if (checkpoint.isEmpty() || stored.isEmpty()) {
+        if (stored.isEmpty()) {
           throw DrayException.usage(
               "no stored online copy "
                   + settings.jobId()
@@ -301,8 +305,8 @@ public final class OnlineCopy {
             checkpoint.get().position().sequence());
         return new Start(stored.get(), frontier, targetDialect, positions);
       }
-      Optional<Checkpoint> earlier = checkpoints.read(target);
-      if (earlier.isPresent() && !earlier.get().finished()) {
+      Optional<Checkpoint> earlier = checkpoint;
+      if (!settings.resume() && earlier.isPresent() && !earlier.get().finished()) {
         throw new DrayException(
             ErrorCode.TARGET_UNAVAILABLE,
             "an unfinished copy "
