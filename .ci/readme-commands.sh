@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the commands the README shows, so the README cannot drift from what works:
-# --help/--version, the main command (./dray demo), and the tour block, verbatim, against a scratch
-# schema on the MariaDB at 127.0.0.1:3306 (skipped when there is none).
+# --help/--version, the main command (./dray demo), and the tour block, verbatim, against the MariaDB
+# at 127.0.0.1:3306 (skipped when there is none, or when it has a database shop or a user etl).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ./dray --help
@@ -12,28 +12,26 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/3306) 2>/dev/null || ! command -v mariadb >/dev
   echo "README tour skipped: no MariaDB server and client on 127.0.0.1:3306"
   exit 0
 fi
-schema=dray_readme_tour
-work=$(mktemp -d)
-password="tour-$RANDOM-$RANDOM"
 sql() { mariadb -h 127.0.0.1 -u root "$@"; }
-drop_scratch() { sql -e "DROP DATABASE IF EXISTS $schema; DROP USER IF EXISTS 'etl'@'%', 'etl'@'localhost'" || true; }
-trap 'drop_scratch; rm -rf "$work"' EXIT
-drop_scratch
-sql -e "CREATE DATABASE $schema;
-  CREATE USER 'etl'@'%' IDENTIFIED BY '$password'; CREATE USER 'etl'@'localhost' IDENTIFIED BY '$password';
-  GRANT ALL ON $schema.* TO 'etl'@'%'; GRANT ALL ON $schema.* TO 'etl'@'localhost';
-  GRANT PROCESS ON *.* TO 'etl'@'%'; GRANT PROCESS ON *.* TO 'etl'@'localhost'"
-# the README's orders table: workload W1 with 200,000 rows
-java -cp dray-cli/target/dray.jar dev.dray.workload.GenerateOrders \
-  "jdbc:mariadb://127.0.0.1:3306/$schema?user=root" "$schema.orders" 200000
+# The tour creates the database shop and the user etl itself; refuse to touch existing ones.
+if [[ -n "$(sql -N -e "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'shop'
+    UNION SELECT 1 FROM mysql.user WHERE User = 'etl'")" ]]; then
+  echo "README tour skipped: a database shop or a user etl exists on 127.0.0.1:3306"
+  exit 0
+fi
+cleanup() {
+  sql -e "DROP DATABASE IF EXISTS shop; DROP USER IF EXISTS etl@'%', etl@localhost" || true
+  rm -f orders.duckdb orders.duckdb.wal load.json
+}
+trap cleanup EXIT
 
+# the tour block, verbatim
 tour=$(sed -n '/<!-- tour:begin/,/<!-- tour:end/p' README.md | sed '/^```/d; /^<!--/d')
-tour=${tour//shop./$schema.}
-tour=${tour//3306\/shop/3306\/$schema}
-tour=${tour//SHOP_PW=.../SHOP_PW=$password}
-tour=${tour//orders.duckdb/$work\/orders.duckdb}
-tour=${tour//load.json/$work\/load.json}
-printf '%s\n' "$tour" | sed "s/$password/****/g"
-root=$(pwd)
-(cd "$root" && bash -euo pipefail -c "$tour") 2>&1 | sed "s/$password/****/g"
+printf '%s\n' "$tour"
+output=$(bash -euo pipefail -c "$tour" 2>&1) || { printf '%s\n' "$output"; echo "README tour failed"; exit 1; }
+printf '%s\n' "$output"
+if grep -q "dray: warning:" <<<"$output"; then
+  echo "README tour printed a warning"
+  exit 1
+fi
 echo "README tour passed"

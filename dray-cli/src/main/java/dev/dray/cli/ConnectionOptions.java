@@ -55,14 +55,14 @@ public final class ConnectionOptions {
     return credentials().forUrl(withConnectTimeout(url), environment);
   }
 
-  /** The URL with the driver's connectTimeout, unless the URL sets its own. */
+  /**
+   * The URL unchanged; sets this run's connect timeout for every connection that does not set the
+   * driver's {@code connectTimeout} in its URL (the URL stays as given, so it compares and prints
+   * as the user wrote it).
+   */
   String withConnectTimeout(String url) {
-    if (url == null
-        || !url.startsWith("jdbc:")
-        || ConnectionConfig.urlParameter(url, "connectTimeout").isPresent()) {
-      return url;
-    }
-    return url + (url.contains("?") ? "&" : "?") + "connectTimeout=" + connectTimeout.toMillis();
+    dev.dray.db.Connections.defaultConnectTimeout(connectTimeout);
+    return url;
   }
 
   /**

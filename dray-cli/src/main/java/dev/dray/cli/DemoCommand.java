@@ -59,6 +59,11 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Keep the DuckDB file here (default: a temporary file, removed afterwards).")
   Path target;
 
+  @Option(
+      names = "--keep",
+      description = "Keep the DuckDB file (in a new temporary folder, printed at the end).")
+  boolean keep;
+
   @Override
   public Integer call() throws Exception {
     if (rows < 1) {
@@ -103,8 +108,16 @@ public final class DemoCommand implements Callable<Integer> {
               .build()
               .run();
       printSummary(out, result, duckFile);
+      out.println();
+      if (tempDir == null || keep) {
+        out.printf("kept the DuckDB file %s (duckdb %s to query it)%n", duckFile, duckFile);
+      } else {
+        out.printf(
+            "the DuckDB file %s is deleted now; --keep (or --target FILE) keeps it%n", duckFile);
+      }
+      out.println("the embedded MariaDB (a scratch server of the demo) stops and is deleted now");
     } finally {
-      if (tempDir != null) {
+      if (tempDir != null && !keep) {
         Files.deleteIfExists(duckFile);
         Files.deleteIfExists(duckFile.resolveSibling(duckFile.getFileName() + ".wal"));
         Files.deleteIfExists(tempDir);

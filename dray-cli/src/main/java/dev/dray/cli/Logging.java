@@ -20,6 +20,8 @@ final class Logging {
     useDrayLines();
     root().setLevel(Level.WARN);
     dray().setLevel(Level.WARN);
+    // the driver logs each failed connection as a warning; dray's own error line says it better
+    ((Logger) LoggerFactory.getLogger("org.mariadb")).setLevel(Level.ERROR);
   }
 
   /**

@@ -10,7 +10,17 @@ import java.util.Properties;
 
 /** Opens JDBC connections for a {@link ConnectionConfig} and turns failures into clear errors. */
 public final class Connections {
+  private static volatile java.time.Duration defaultConnectTimeout;
+
   private Connections() {}
+
+  /**
+   * The connect timeout of connections whose URL sets no {@code connectTimeout} (the command line's
+   * {@code --connect-timeout}); null for the driver's default.
+   */
+  public static void defaultConnectTimeout(java.time.Duration timeout) {
+    defaultConnectTimeout = timeout;
+  }
 
   /** Opens a connection in auto-commit mode; failures become a {@link DrayException}. */
   public static Connection open(ConnectionConfig config) {
@@ -20,6 +30,11 @@ public final class Connections {
     }
     if (config.password() != null) {
       properties.setProperty("password", config.password());
+    }
+    java.time.Duration timeout = defaultConnectTimeout;
+    if (timeout != null
+        && ConnectionConfig.urlParameter(config.url(), "connectTimeout").isEmpty()) {
+      properties.setProperty("connectTimeout", Long.toString(timeout.toMillis()));
     }
     try {
       return DriverManager.getConnection(driverUrl(config.url()), properties);
