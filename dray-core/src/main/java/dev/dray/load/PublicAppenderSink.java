@@ -37,14 +37,60 @@ final class PublicAppenderSink implements RowSink {
    */
   private static volatile boolean varcharNeedsString;
 
+  /** Each sink's shadow table has a name of its own: workers append to one table at once. */
+  private static final java.util.concurrent.atomic.AtomicLong SHADOWS =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private int column;
   private boolean rowOpen;
   private boolean closed;
 
+  /**
+   * The public appender cannot open a table with an INTERVAL column (DuckDB JDBC up to 2.0 at
+   * least: "unsupported C API type"). For such a table the rows go into a shadow table in the same
+   * transaction, with BIGINT microseconds in place of each INTERVAL, and {@link #close()} moves
+   * them over converted; a crash rolls the shadow back with everything else. Null when not needed.
+   */
+  private final String shadowMove;
+
+  private final String shadowDrop;
+  private final DuckDBConnection connection;
+
   PublicAppenderSink(
       DuckDBConnection connection, String schema, String table, List<String> stagingTypes)
       throws SQLException {
-    this.appender = openAppender(connection, schema, table, stagingTypes);
+    this.connection = connection;
+    if (stagingTypes.stream().anyMatch(t -> t.equalsIgnoreCase("INTERVAL"))) {
+      String shadow = table + "_dray_interval_" + SHADOWS.incrementAndGet();
+      String quotedShadow = quote(schema) + "." + quote(shadow);
+      StringBuilder create = new StringBuilder("CREATE TABLE " + quotedShadow + " (");
+      StringBuilder select = new StringBuilder();
+      for (int i = 0; i < stagingTypes.size(); i++) {
+        boolean interval = stagingTypes.get(i).equalsIgnoreCase("INTERVAL");
+        create.append(i == 0 ? "" : ", ").append("c").append(i).append(' ');
+        create.append(interval ? "BIGINT" : stagingTypes.get(i));
+        select.append(i == 0 ? "" : ", ");
+        select.append(interval ? "to_microseconds(c" + i + ")" : "c" + i);
+      }
+      try (java.sql.Statement statement = connection.createStatement()) {
+        statement.execute(create.append(")").toString());
+      }
+      this.shadowMove =
+          "INSERT INTO "
+              + quote(schema)
+              + "."
+              + quote(table)
+              + " SELECT "
+              + select
+              + " FROM "
+              + quotedShadow;
+      this.shadowDrop = "DROP TABLE " + quotedShadow;
+      this.appender = connection.createAppender(schema, shadow);
+    } else {
+      this.shadowMove = null;
+      this.shadowDrop = null;
+      this.appender = connection.createAppender(schema, table);
+    }
     this.decimalScales = new int[stagingTypes.size()];
     this.decimalPrecisions = new int[stagingTypes.size()];
     this.text = new boolean[stagingTypes.size()];
@@ -62,20 +108,8 @@ final class PublicAppenderSink implements RowSink {
     }
   }
 
-  private static DuckDBAppender openAppender(
-      DuckDBConnection connection, String schema, String table, List<String> types)
-      throws SQLException {
-    try {
-      return connection.createAppender(schema, table);
-    } catch (SQLException e) {
-      if (types.contains("INTERVAL")) {
-        throw new SQLException(
-            "this DuckDB driver's public appender cannot write INTERVAL columns (MySQL TIME): put"
-                + " dray-driver-access on the class path (the dray CLI has it)",
-            e);
-      }
-      throw e;
-    }
+  private static String quote(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 
   private DuckDBAppender next() throws SQLException {
@@ -137,16 +171,10 @@ final class PublicAppenderSink implements RowSink {
     next().appendEpochMicros(micros);
   }
 
-  /**
-   * DuckDB JDBC 1.4's public appender cannot open a table with an INTERVAL column at all
-   * ("unsupported C API type"), so this path never gets here for TIME columns; the message says
-   * what to do if a later driver lets it.
-   */
+  /** Into the shadow table's BIGINT column; {@link #close()} converts it. */
   @Override
   public void appendIntervalMicros(long micros) throws SQLException {
-    throw new SQLException(
-        "this DuckDB driver's public appender cannot write INTERVAL (MySQL TIME) values: put"
-            + " dray-driver-access on the class path (the dray CLI has it)");
+    next().append(micros);
   }
 
   @Override
@@ -232,6 +260,12 @@ final class PublicAppenderSink implements RowSink {
     }
     closed = true;
     appender.close();
+    if (shadowMove != null) {
+      try (java.sql.Statement statement = connection.createStatement()) {
+        statement.execute(shadowMove);
+        statement.execute(shadowDrop);
+      }
+    }
   }
 
   @Override

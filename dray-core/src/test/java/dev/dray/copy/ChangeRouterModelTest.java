@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -204,12 +205,14 @@ class ChangeRouterModelTest {
     assertThat(model.target).isEqualTo(model.source);
   }
 
-  @Property(tries = 300)
-  void applyingChangesBeforeTheirChunkCommitsLosesDeletes(@ForAll Random random) {
+  @Example
+  void applyingChangesBeforeTheirChunkCommitsLosesDeletes() {
     // the rule's counterfactual: apply every change at once and let chunks INSERT IGNORE.
     // Some interleaving brings a deleted row back, which is why changes wait for their chunk.
+    // A fixed seed and enough runs make this deterministic (a few dozen runs usually suffice).
+    Random random = new Random(20261202L);
     boolean everWrong = false;
-    for (int run = 0; run < 50 && !everWrong; run++) {
+    for (int run = 0; run < 5_000 && !everWrong; run++) {
       Model model = new Model(random);
       model.router = new ChangeRouter<>(KeyOrder.INSTANCE, CopyFrontier.ALL);
       for (int step = 0; step < 200; step++) {
