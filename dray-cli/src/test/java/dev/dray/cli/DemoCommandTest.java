@@ -21,8 +21,26 @@ class DemoCommandTest {
         .contains("partitions  12")
         .contains("workers     2")
         .contains("rows/s")
-        .contains("2026-12");
+        .contains("2026-12")
+        .contains("kept the DuckDB file " + target);
     assertThat(Files.exists(target)).isTrue();
+  }
+
+  @Test
+  void keepKeepsTheDuckDbFileAndSaysWhereItIs() throws Exception {
+    CliRun run = CliRun.of("demo", "--rows", "2000", "--workers", "2", "--keep");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    java.util.regex.Matcher kept =
+        java.util.regex.Pattern.compile("kept the DuckDB file (\\S+) ").matcher(run.out());
+    assertThat(kept.find()).as(run.out()).isTrue();
+    Path file = Path.of(kept.group(1));
+    try {
+      assertThat(file).exists();
+    } finally {
+      Files.deleteIfExists(file);
+      Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".wal"));
+      Files.deleteIfExists(file.getParent());
+    }
   }
 
   @Test
