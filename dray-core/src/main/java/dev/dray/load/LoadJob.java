@@ -22,6 +22,7 @@ import dev.dray.plan.Planner;
 import dev.dray.plan.Task;
 import dev.dray.report.JobTimeline;
 import dev.dray.run.Cancellation;
+import dev.dray.run.JobLock;
 import dev.dray.run.ListTaskSource;
 import dev.dray.run.RetryPolicy;
 import dev.dray.run.Sleeper;
@@ -98,6 +99,33 @@ public final class LoadJob {
    * outside (the staging tables are then dropped as after a failure).
    */
   public LoadResult run(Cancellation cancellation, LoadListener listener) {
+    try (JobLock lock = takeLock(cancellation)) {
+      return runLocked(cancellation, listener);
+    }
+  }
+
+  /** The lock key of a load into {@code file}: one run per DuckDB file at a time. */
+  static String lockKey(Path file) {
+    return "dray:load:" + file.toAbsolutePath().normalize();
+  }
+
+  /**
+   * One load per DuckDB file: a second run refuses while the first is alive, names the session
+   * holding the lock, and takes over as soon as that process is gone (the source server ends the
+   * lock with the session). Two loads from different servers into one file are still stopped by
+   * DuckDB's own file lock.
+   */
+  private JobLock takeLock(Cancellation cancellation) {
+    return JobLock.acquire(
+        settings.source(),
+        lockKey(settings.target()),
+        "load into " + settings.target(),
+        "wait for it to finish, or stop it and run this load again with --resume",
+        JobLock.DEFAULT_HEARTBEAT,
+        cancellation::cancel);
+  }
+
+  private LoadResult runLocked(Cancellation cancellation, LoadListener listener) {
     if (settings.follow() == null) {
       return load(cancellation, listener, Mode.PLAIN, null);
     }
