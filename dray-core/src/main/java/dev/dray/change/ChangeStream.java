@@ -458,8 +458,10 @@ public final class ChangeStream implements AutoCloseable {
     currentRowTable = table;
     if (table != null && !floors.isEmpty()) {
       BinlogPosition floor = floors.get(table.name());
-      if (floor != null
-          && new BinlogPosition(file, header.getNextPosition(), null).compareTo(floor) <= 0) {
+      // By the start of the event's transaction: MariaDB 11.4 writes row events with a next
+      // position of 0, and a floor is a transaction boundary, so "started before the floor" is
+      // "ended at or before it".
+      if (floor != null && lastEnd != null && lastEnd.compareTo(floor) < 0) {
         currentRowTable = null;
         return null;
       }
@@ -482,7 +484,7 @@ public final class ChangeStream implements AutoCloseable {
     }
     for (TableName table : tables.keySet()) {
       BinlogPosition floor = floors.get(table);
-      if (floor != null && queryEnd != null && queryEnd.compareTo(floor) <= 0) {
+      if (floor != null && lastEnd != null && lastEnd.compareTo(floor) < 0) {
         continue; // the consumer's rows of this table were read after this statement
       }
       Pattern name =
