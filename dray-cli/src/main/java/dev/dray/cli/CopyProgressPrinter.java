@@ -4,7 +4,7 @@ import dev.dray.copy.CopyProgress;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.function.Supplier;
 
 /**
@@ -13,6 +13,9 @@ import java.util.function.Supplier;
  * frontier and why it is throttled.
  */
 final class CopyProgressPrinter implements AutoCloseable {
+  /** Always with seconds: LocalTime's toString drops them when they are zero. */
+  private static final DateTimeFormatter TIME_OF_DAY = DateTimeFormatter.ofPattern("HH:mm:ss");
+
   private final PrintWriter err;
   private final Duration interval;
   private volatile Supplier<CopyProgress> progress;
@@ -42,7 +45,7 @@ final class CopyProgressPrinter implements AutoCloseable {
         return;
       }
       if (!closed) {
-        err.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + line(progress.get()));
+        err.println(LocalTime.now().format(TIME_OF_DAY) + " " + line(progress.get()));
         err.flush();
       }
     }

@@ -44,8 +44,9 @@ public final class TestDatabase {
     return config().url();
   }
 
+  /** The user the server sees (also when it is given in the URL, as in {@code ?user=root}). */
   public String user() {
-    return server.user();
+    return server.effectiveUser();
   }
 
   public String schema() {
