@@ -44,7 +44,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,13 +68,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChangeStream implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeStream.class);
-  private static final Pattern DDL =
-      Pattern.compile(
-          "^\\s*(alter|drop|rename|truncate|create|optimize|repair)\\b.*", Pattern.DOTALL);
   public static final int DEFAULT_QUEUE_CAPACITY = 10_000;
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   private final ConnectionConfig source;
+  private Dialect dialect;
   private final List<TableName> tableNames;
   private final BinlogPosition start;
   private final long serverId;
@@ -122,7 +119,7 @@ public final class ChangeStream implements AutoCloseable {
   public ChangeStream open() {
     boolean mysqlJson;
     try (Connection connection = Connections.open(source)) {
-      Dialect dialect = Dialects.detect(connection);
+      dialect = Dialects.detect(connection);
       BinlogPreconditions.check(connection, dialect);
       BinlogPreconditions.checkStillAvailable(connection, dialect, start);
       mysqlJson = dialect.productName().startsWith("MySQL");
@@ -478,23 +475,12 @@ public final class ChangeStream implements AutoCloseable {
   }
 
   private void checkDdl(String database, String sql) {
-    String lower = sql.toLowerCase(Locale.ROOT).replace("`", "");
-    if (!DDL.matcher(lower).matches()) {
-      return;
-    }
     for (TableName table : tables.keySet()) {
       BinlogPosition floor = floors.get(table);
       if (floor != null && lastEnd != null && lastEnd.compareTo(floor) < 0) {
         continue; // the consumer's rows of this table were read after this statement
       }
-      Pattern name =
-          Pattern.compile(
-              "(^|[\\s,(.])"
-                  + Pattern.quote(table.table().toLowerCase(Locale.ROOT))
-                  + "($|[\\s,;(])");
-      if (name.matcher(lower).find()
-          && (lower.contains(table.schema().toLowerCase(Locale.ROOT) + ".")
-              || table.schema().equalsIgnoreCase(database))) {
+      if (dialect.changesTableDefinition(sql, database, table)) {
         schemaChange.set(new SchemaChange(table, sql, lastEnd, queryEnd));
         throw new DrayException(
             ErrorCode.UNSUPPORTED_SCHEMA,

@@ -45,7 +45,8 @@ final class BinlogPositionStore {
               + " gtid TEXT NULL,"
               + " changes_applied BIGINT NOT NULL,"
               + " updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
-              + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+              + ") "
+              + dialect.tableOptions());
     }
   }
 

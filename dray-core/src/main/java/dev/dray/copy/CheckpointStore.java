@@ -57,7 +57,8 @@ final class CheckpointStore {
               + " chunk_rows BIGINT NOT NULL,"
               + " finished TINYINT NOT NULL DEFAULT 0,"
               + " updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
-              + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+              + ") "
+              + dialect.tableOptions());
     }
   }
 
@@ -110,7 +111,8 @@ final class CheckpointStore {
       throws SQLException {
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "REPLACE INTO "
+            dialect.insertOrReplaceInto()
+                + " "
                 + dialect.quote(table)
                 + " (job_id, source_table, target_table, frontier_sequence, last_range, rows_copied, chunk_rows, finished, updated_at)"
                 + " VALUES (?, ?, ?, -1, NULL, 0, ?, 0, CURRENT_TIMESTAMP(6))")) {

@@ -533,7 +533,7 @@ public final class CopyJob {
         columns);
     CopyMode mode =
         settings.mode() == CopyMode.AUTO
-            ? (sameServer(source, target) ? CopyMode.SERVER_SIDE : CopyMode.STREAMING)
+            ? (sameServer(dialect, source, target) ? CopyMode.SERVER_SIDE : CopyMode.STREAMING)
             : settings.mode();
     if (mode == CopyMode.SERVER_SIDE) {
       AutoIncrementLock.serializationWarning(target, settings.targetTable(), settings.workers())
@@ -634,22 +634,13 @@ public final class CopyJob {
    * Whether one INSERT ... SELECT can do the job: the same server (same identity, not just the same
    * URL text) reached with the same credentials.
    */
-  private boolean sameServer(Connection source, Connection target) throws SQLException {
+  private boolean sameServer(Dialect dialect, Connection source, Connection target)
+      throws SQLException {
     if (!Objects.equals(settings.source().user(), settings.target().user())
         || !Objects.equals(settings.source().password(), settings.target().password())) {
       return false;
     }
-    return serverIdentity(source).equals(serverIdentity(target));
-  }
-
-  private static String serverIdentity(Connection connection) throws SQLException {
-    try (PreparedStatement ps =
-            connection.prepareStatement(
-                "SELECT CONCAT_WS('|', @@hostname, @@port, @@datadir, @@server_id)");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getString(1);
-    }
+    return dialect.serverIdentity(source).equals(dialect.serverIdentity(target));
   }
 
   private Connection openSource() {

@@ -50,14 +50,12 @@ final class TableApplier implements AutoCloseable {
     this.sourceIndexes = sourceIndexes.clone();
     this.keyColumns = List.copyOf(keyColumns);
     this.positions = positions;
+    // row images carry TIMESTAMPs as UTC text; an explicit 0 in an AUTO_INCREMENT column is a
+    // value, not a request for a new one (as on a replica); the target must not check foreign keys
+    // against rows not copied yet
+    dialect.useUtcSessionTimeZone(target);
+    dialect.keepExplicitZeroAutoIncrement(target);
     try (Statement statement = target.createStatement()) {
-      // row images carry TIMESTAMPs as UTC text; an explicit 0 in an AUTO_INCREMENT column is a
-      // value, not a request for a new one (as on a replica); the target must not check foreign
-      // keys
-      // against rows not copied yet
-      statement.execute("SET SESSION time_zone = '+00:00'");
-      statement.execute(
-          "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')");
       statement.execute("SET SESSION foreign_key_checks = 0");
     }
     target.setAutoCommit(false);

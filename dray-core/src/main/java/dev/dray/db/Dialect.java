@@ -171,4 +171,47 @@ public interface Dialect {
    * A statement that deletes {@code rows} rows by key: {@code DELETE FROM t WHERE (k) IN (...)}.
    */
   String deleteRowsStatement(TableName table, List<String> keyColumns, int rows);
+
+  /**
+   * The table options of dray's own bookkeeping tables: {@code ENGINE=InnoDB DEFAULT
+   * CHARSET=utf8mb4}.
+   */
+  String tableOptions();
+
+  /** The current time with microseconds, as an SQL expression: {@code NOW(6)}. */
+  String currentTimestamp();
+
+  /** {@code now + ? microseconds}, as an SQL expression with one parameter (the microseconds). */
+  String currentTimestampPlusMicros();
+
+  /**
+   * The start of an insert that skips rows whose key exists already: {@code INSERT IGNORE INTO}.
+   */
+  String insertSkippingDuplicatesInto();
+
+  /** The start of an insert that replaces a row with the same key: {@code REPLACE INTO}. */
+  String insertOrReplaceInto();
+
+  /** A text that is equal for two connections exactly when they reach the same server. */
+  String serverIdentity(Connection connection) throws SQLException;
+
+  /**
+   * Makes the session store an explicit 0 in an AUTO_INCREMENT column as 0 (a row image's value),
+   * not as a request for a new value.
+   */
+  void keepExplicitZeroAutoIncrement(Connection connection) throws SQLException;
+
+  /**
+   * Runs {@code insert} into an empty table in one transaction with the session's unique and
+   * foreign-key checks off (MariaDB 10.6+ then builds the table's indexes in bulk) and restores the
+   * session's previous settings afterwards, also when the insert fails (then it is rolled back).
+   * Returns the rows inserted.
+   */
+  long insertIntoEmptyTable(Connection connection, String insert) throws SQLException;
+
+  /**
+   * Whether a statement read from the binary log changes the definition of {@code table} (ALTER,
+   * TRUNCATE, DROP, RENAME, partition changes), given the database the statement ran in.
+   */
+  boolean changesTableDefinition(String statement, String database, TableName table);
 }

@@ -357,4 +357,118 @@ abstract class MySqlFamilyDialect implements Dialect {
         + String.join(", ", Collections.nCopies(rows, row))
         + ")";
   }
+
+  private static final java.util.regex.Pattern DEFINITION_CHANGE =
+      java.util.regex.Pattern.compile(
+          "^\\s*(alter|drop|rename|truncate|create|optimize|repair)\\b.*",
+          java.util.regex.Pattern.DOTALL);
+
+  @Override
+  public String tableOptions() {
+    return "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+  }
+
+  @Override
+  public String currentTimestamp() {
+    return "NOW(6)";
+  }
+
+  @Override
+  public String currentTimestampPlusMicros() {
+    return "NOW(6) + INTERVAL ? MICROSECOND";
+  }
+
+  @Override
+  public String insertSkippingDuplicatesInto() {
+    return "INSERT IGNORE INTO";
+  }
+
+  @Override
+  public String insertOrReplaceInto() {
+    return "REPLACE INTO";
+  }
+
+  @Override
+  public String serverIdentity(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT CONCAT_WS('|', @@hostname, @@port, @@datadir, @@server_id)")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @Override
+  public void keepExplicitZeroAutoIncrement(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')");
+    }
+  }
+
+  @Override
+  public long insertIntoEmptyTable(Connection c, String insert) throws SQLException {
+    String uniqueChecks;
+    String foreignKeyChecks;
+    try (Statement statement = c.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT @@SESSION.unique_checks, @@SESSION.foreign_key_checks")) {
+      rs.next();
+      uniqueChecks = rs.getLong(1) == 0 ? "0" : "1";
+      foreignKeyChecks = rs.getLong(2) == 0 ? "0" : "1";
+    }
+    c.commit();
+    Throwable failure = null;
+    long rows = 0;
+    try (Statement statement = c.createStatement()) {
+      statement.execute("SET SESSION unique_checks = 0, foreign_key_checks = 0");
+      rows = statement.executeLargeUpdate(insert);
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      failure = e;
+      try {
+        c.rollback();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+    }
+    try (Statement statement = c.createStatement()) {
+      statement.execute(
+          "SET SESSION unique_checks = "
+              + uniqueChecks
+              + ", foreign_key_checks = "
+              + foreignKeyChecks);
+    } catch (SQLException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure instanceof SQLException e) {
+      throw e;
+    }
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    return rows;
+  }
+
+  @Override
+  public boolean changesTableDefinition(String statement, String database, TableName table) {
+    String lower = statement.toLowerCase(Locale.ROOT).replace("`", "");
+    if (!DEFINITION_CHANGE.matcher(lower).matches()) {
+      return false;
+    }
+    java.util.regex.Pattern name =
+        java.util.regex.Pattern.compile(
+            "(^|[\\s,(.])"
+                + java.util.regex.Pattern.quote(table.table().toLowerCase(Locale.ROOT))
+                + "($|[\\s,;(])");
+    return name.matcher(lower).find()
+        && (lower.contains(table.schema().toLowerCase(Locale.ROOT) + ".")
+            || table.schema().equalsIgnoreCase(database));
+  }
 }

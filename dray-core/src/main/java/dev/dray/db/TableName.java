@@ -40,6 +40,14 @@ public record TableName(String schema, String table) {
     return new TableName(schema, newTable);
   }
 
+  /**
+   * The name as text that {@link #parse(String)} reads back exactly, each part backtick-quoted (so
+   * dots and backticks in names survive): for storing a name, not for SQL.
+   */
+  public String toQualifiedText() {
+    return "`" + schema.replace("`", "``") + "`.`" + table.replace("`", "``") + "`";
+  }
+
   @Override
   public String toString() {
     return schema + "." + table;

@@ -274,7 +274,7 @@ final class DuckDbTarget implements AutoCloseable {
                   "INSERT INTO " + TASKS_TABLE + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (Task task : tasks) {
               insert.setLong(1, task.sequence());
-              insert.setString(2, quotedName(task.table()));
+              insert.setString(2, task.table().toQualifiedText());
               insert.setString(3, targets.get(task.table().toString()));
               insert.setString(4, task.partition() == null ? null : task.partition().name());
               insert.setString(5, task.partition() == null ? null : task.partition().parent());
@@ -522,11 +522,6 @@ final class DuckDbTarget implements AutoCloseable {
           failureContext + file + ": " + firstLine(e.getMessage()),
           e);
     }
-  }
-
-  /** A table name as stored in the plan: parts backtick-quoted, so dots in names survive. */
-  static String quotedName(TableName table) {
-    return "`" + table.schema().replace("`", "``") + "`.`" + table.table().replace("`", "``") + "`";
   }
 
   static String quote(String identifier) {

@@ -512,7 +512,7 @@ public final class LoadJob {
 
   private static String sourcesLabel(List<LoadTable> tables) {
     return tables.stream()
-        .map(t -> DuckDbTarget.quotedName(t.info().name()) + " -> " + t.targetTable())
+        .map(t -> t.info().name().toQualifiedText() + " -> " + t.targetTable())
         .collect(Collectors.joining(", "));
   }
 

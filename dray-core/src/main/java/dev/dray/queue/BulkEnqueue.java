@@ -8,6 +8,7 @@ import dev.dray.db.AutoIncLockMode;
 import dev.dray.db.ConnectionConfig;
 import dev.dray.db.Connections;
 import dev.dray.db.Dialect;
+import dev.dray.db.QueueStatements;
 import dev.dray.db.SqlErrors;
 import dev.dray.db.TableName;
 import java.sql.Connection;
@@ -246,7 +247,7 @@ public final class BulkEnqueue {
 
   private EnqueueResult enqueueList(JobQueue queue, List<NewJob> mine) {
     try (QueueSession session = queue.openSession()) {
-      return session.enqueue(mine, Math.min(chunkSize, QueueSql.ROWS_PER_INSERT));
+      return session.enqueue(mine, Math.min(chunkSize, QueueStatements.ROWS_PER_INSERT));
     }
   }
 
@@ -271,7 +272,7 @@ public final class BulkEnqueue {
         TableName hold = progress.startFilling(query);
         try {
           long submitted =
-              insertIntoEmptyTable(
+              dialect.insertIntoEmptyTable(
                   c,
                   "INSERT INTO "
                       + dialect.quote(hold)
@@ -340,61 +341,6 @@ public final class BulkEnqueue {
   }
 
   /**
-   * Runs one {@code INSERT} into a table nobody else writes and that was created empty just before,
-   * as InnoDB's bulk insert: {@code unique_checks} and {@code foreign_key_checks} are off for this
-   * one transaction only (MariaDB 10.6+ then builds the table's indexes in bulk instead of row by
-   * row) and are restored to the session's previous values afterwards, also when the insert fails
-   * (then it is rolled back). Nothing but that one table may be written in the transaction.
-   */
-  static long insertIntoEmptyTable(Connection c, String insert) throws SQLException {
-    String uniqueChecks;
-    String foreignKeyChecks;
-    try (Statement statement = c.createStatement();
-        ResultSet rs =
-            statement.executeQuery(
-                "SELECT @@SESSION.unique_checks, @@SESSION.foreign_key_checks")) {
-      rs.next();
-      uniqueChecks = rs.getLong(1) == 0 ? "0" : "1";
-      foreignKeyChecks = rs.getLong(2) == 0 ? "0" : "1";
-    }
-    c.commit();
-    Throwable failure = null;
-    long rows = 0;
-    try (Statement statement = c.createStatement()) {
-      statement.execute("SET SESSION unique_checks = 0, foreign_key_checks = 0");
-      rows = statement.executeLargeUpdate(insert);
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      failure = e;
-      try {
-        c.rollback();
-      } catch (SQLException rollback) {
-        e.addSuppressed(rollback);
-      }
-    }
-    try (Statement statement = c.createStatement()) {
-      statement.execute(
-          "SET SESSION unique_checks = "
-              + uniqueChecks
-              + ", foreign_key_checks = "
-              + foreignKeyChecks);
-    } catch (SQLException e) {
-      if (failure == null) {
-        failure = e;
-      } else {
-        failure.addSuppressed(e);
-      }
-    }
-    if (failure instanceof SQLException e) {
-      throw e;
-    }
-    if (failure instanceof RuntimeException e) {
-      throw e;
-    }
-    return rows;
-  }
-
-  /**
    * Checks the filled hold table (a malformed payload stops the run before anything is enqueued)
    * and records its key range, split into the movers' parts.
    */
@@ -451,7 +397,8 @@ public final class BulkEnqueue {
       throws SQLException {
     Dialect dialect = queue.dialect();
     String move =
-        "INSERT IGNORE INTO "
+        dialect.insertSkippingDuplicatesInto()
+            + " "
             + dialect.quote(queue.table())
             + " (payload, priority, idempotency_key)"
             + " SELECT payload, priority, idempotency_key FROM "

@@ -3,6 +3,7 @@ package dev.dray.queue;
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.db.Dialect;
+import dev.dray.db.QueueDdl;
 import dev.dray.db.SqlErrors;
 import dev.dray.db.TableName;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,7 @@ final class EnqueueProgress implements AutoCloseable {
       throws SQLException {
     EnqueueProgress progress = new EnqueueProgress(queue, connection, id);
     try (Statement statement = connection.createStatement()) {
-      statement.execute(QueueSchema.createEnqueuesTable(queue.dialect(), progressTable(queue)));
+      statement.execute(QueueDdl.createEnqueuesTable(queue.dialect(), progressTable(queue)));
     }
     connection.commit();
     if (!queue.dialect().tryAdvisoryLock(connection, progress.lockName)) {
@@ -187,7 +188,7 @@ final class EnqueueProgress implements AutoCloseable {
     }
     try (Statement statement = connection.createStatement()) {
       statement.execute("DROP TABLE IF EXISTS " + dialect.quote(hold));
-      statement.execute(QueueSchema.createHoldTable(dialect, hold));
+      statement.execute(QueueDdl.createHoldTable(dialect, hold));
     }
     connection.commit();
     return hold;
@@ -263,7 +264,11 @@ final class EnqueueProgress implements AutoCloseable {
   void finish() throws SQLException {
     try (PreparedStatement update =
         connection.prepareStatement(
-            "UPDATE " + table + " SET state = ?, finished_at = NOW(6) WHERE enqueue_id = ?")) {
+            "UPDATE "
+                + table
+                + " SET state = ?, finished_at = "
+                + dialect.currentTimestamp()
+                + " WHERE enqueue_id = ?")) {
       update.setInt(1, DONE);
       update.setString(2, id);
       update.executeUpdate();

@@ -9,6 +9,8 @@ import dev.dray.db.ConnectionConfig;
 import dev.dray.db.Connections;
 import dev.dray.db.Dialect;
 import dev.dray.db.Dialects;
+import dev.dray.db.QueueDdl;
+import dev.dray.db.QueueStatements;
 import dev.dray.db.SqlErrors;
 import dev.dray.db.TableName;
 import dev.dray.run.RetryPolicy;
@@ -47,7 +49,7 @@ public final class JobQueue {
   private final QueueName name;
   private final QueueTables tables;
   private final Dialect dialect;
-  private final QueueSql sql;
+  private final QueueStatements sql;
   private final boolean doneTable;
   private final boolean scheduleTable;
   private final boolean idempotencyIndex;
@@ -107,7 +109,7 @@ public final class JobQueue {
           e);
     }
     this.sql =
-        new QueueSql(
+        new QueueStatements(
             dialect,
             tables.queue(),
             tables.done(),
@@ -155,7 +157,7 @@ public final class JobQueue {
       boolean added = false;
       if (options.idempotencyKeys() && !index) {
         try (Statement statement = c.createStatement()) {
-          statement.execute(QueueSchema.addIdempotencyIndex(dialect, tables.queue()));
+          statement.execute(QueueDdl.addIdempotencyIndex(dialect, tables.queue()));
         } catch (SQLException e) {
           throw new DrayException(
               ErrorCode.TASK_FAILED,
@@ -231,7 +233,8 @@ public final class JobQueue {
   }
 
   /**
-   * Enqueues jobs with multi-row inserts, committed every {@value QueueSql#ROWS_PER_INSERT} rows.
+   * Enqueues jobs with multi-row inserts, committed every {@value QueueStatements#ROWS_PER_INSERT}
+   * rows.
    */
   public EnqueueResult enqueue(List<NewJob> jobs) {
     try (QueueSession session = openSession()) {
@@ -327,7 +330,7 @@ public final class JobQueue {
     return lockConflictsRetried.get();
   }
 
-  QueueSql sql() {
+  QueueStatements sql() {
     return sql;
   }
 

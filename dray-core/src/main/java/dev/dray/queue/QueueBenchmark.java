@@ -6,6 +6,9 @@ import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.db.ConnectionConfig;
 import dev.dray.db.Connections;
+import dev.dray.db.Dialect;
+import dev.dray.db.Dialects;
+import dev.dray.db.QueueStatements;
 import dev.dray.db.SqlErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,6 +42,7 @@ public final class QueueBenchmark {
 
   private final ConnectionConfig connection;
   private final String queueName;
+  private volatile Dialect dialect;
   private final BenchStrategy strategy;
   private final long jobs;
   private final int consumers;
@@ -173,11 +177,14 @@ public final class QueueBenchmark {
     try (Connection c = Connections.open(connection);
         Statement statement = c.createStatement()) {
       JobQueue.currentSchema(c, connection);
-      statement.execute("DROP TABLE IF EXISTS `" + queueName + "`");
+      dialect = Dialects.detect(c);
+      statement.execute("DROP TABLE IF EXISTS " + quoted(queueName));
       if (bulkJobs > 0) {
-        statement.execute("DROP TABLE IF EXISTS `" + queueName + "_source`");
+        statement.execute("DROP TABLE IF EXISTS " + quoted(queueName + "_source"));
         statement.execute(
-            "CREATE TABLE `" + queueName + "_source` (user_id BIGINT NOT NULL PRIMARY KEY)");
+            "CREATE TABLE "
+                + quoted(queueName + "_source")
+                + " (user_id BIGINT NOT NULL PRIMARY KEY)");
         fillSource(c, bulkJobs);
       }
     } catch (SQLException e) {
@@ -203,10 +210,14 @@ public final class QueueBenchmark {
     return queue;
   }
 
+  private String quoted(String table) {
+    return dialect.quote(table);
+  }
+
   private void fillSource(Connection c, long rows) throws SQLException {
     c.setAutoCommit(false);
     try (PreparedStatement insert =
-        c.prepareStatement("INSERT INTO `" + queueName + "_source` VALUES (?)")) {
+        c.prepareStatement("INSERT INTO " + quoted(queueName + "_source") + " VALUES (?)")) {
       for (long i = 1; i <= rows; i++) {
         insert.setLong(1, i);
         insert.addBatch();
@@ -251,7 +262,8 @@ public final class QueueBenchmark {
               .shard(connection)
               .queue(queueName)
               .query(
-                  "SELECT JSON_OBJECT('user', user_id) AS payload FROM `" + queueName + "_source`")
+                  "SELECT JSON_OBJECT('user', user_id) AS payload FROM "
+                      + quoted(queueName + "_source"))
               .viaHoldTable(true)
               .chunkSize(bulkChunk)
               .build()
@@ -353,7 +365,7 @@ public final class QueueBenchmark {
         Statement statement = c.createStatement();
         ResultSet rs =
             statement.executeQuery(
-                "SELECT COALESCE(MIN(id), 1), COALESCE(MAX(id), 0) FROM `" + queueName + "`")) {
+                "SELECT COALESCE(MIN(id), 1), COALESCE(MAX(id), 0) FROM " + quoted(queueName))) {
       rs.next();
       return new long[] {rs.getLong(1), rs.getLong(2)};
     } catch (SQLException e) {
@@ -380,7 +392,7 @@ public final class QueueBenchmark {
         if (!ids.isEmpty()) {
           try (Statement delete = c.createStatement()) {
             delete.executeUpdate(
-                "DELETE FROM `" + queueName + "` WHERE id IN " + QueueSql.idList(ids));
+                "DELETE FROM " + quoted(queueName) + " WHERE id IN " + QueueStatements.idList(ids));
           }
         }
         c.commit();
@@ -404,9 +416,11 @@ public final class QueueBenchmark {
   private void simpleLoop(Connection c, int index, long lowestId, long highestId)
       throws SQLException {
     String select =
-        "SELECT id, TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6)) FROM `"
-            + queueName
-            + "` WHERE state = 0 ORDER BY state, priority, id LIMIT 1 FOR UPDATE";
+        "SELECT id, TIMESTAMPDIFF(MICROSECOND, created_at, "
+            + dialect.currentTimestamp()
+            + ") FROM "
+            + quoted(queueName)
+            + " WHERE state = 0 ORDER BY state, priority, id LIMIT 1 FOR UPDATE";
     try (PreparedStatement claim = c.prepareStatement(select)) {
       while (true) {
         if (claimAndDelete(c, claim).isEmpty()) {
@@ -427,9 +441,11 @@ public final class QueueBenchmark {
   private void chunkLoop(Connection c, int index, long lowestId, long highestId)
       throws SQLException {
     String select =
-        "SELECT id, TIMESTAMPDIFF(MICROSECOND, created_at, NOW(6)) FROM `"
-            + queueName
-            + "` WHERE id >= ? AND id < ? AND state = 0 ORDER BY id LIMIT ? FOR UPDATE";
+        "SELECT id, TIMESTAMPDIFF(MICROSECOND, created_at, "
+            + dialect.currentTimestamp()
+            + ") FROM "
+            + quoted(queueName)
+            + " WHERE id >= ? AND id < ? AND state = 0 ORDER BY id LIMIT ? FOR UPDATE";
     boolean dynamic = producers > 0;
     long from;
     long to;
@@ -471,7 +487,7 @@ public final class QueueBenchmark {
   private long maxId(Connection c) throws SQLException {
     try (Statement statement = c.createStatement();
         ResultSet rs =
-            statement.executeQuery("SELECT COALESCE(MAX(id), 0) FROM `" + queueName + "`")) {
+            statement.executeQuery("SELECT COALESCE(MAX(id), 0) FROM " + quoted(queueName))) {
       rs.next();
       long max = rs.getLong(1);
       c.commit();
@@ -518,7 +534,7 @@ public final class QueueBenchmark {
         Statement statement = c.createStatement();
         ResultSet rs =
             statement.executeQuery(
-                "SELECT COUNT(*) FROM `" + queueName + "` WHERE state IN (0, 1)")) {
+                "SELECT COUNT(*) FROM " + quoted(queueName) + " WHERE state IN (0, 1)")) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {

@@ -3,6 +3,7 @@ package dev.dray.queue;
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.db.Dialect;
+import dev.dray.db.QueueDdl;
 import dev.dray.db.SqlErrors;
 import dev.dray.db.TableName;
 import java.sql.Connection;
@@ -40,109 +41,6 @@ import java.sql.Statement;
 public final class QueueSchema {
   private QueueSchema() {}
 
-  /** The name of the optional UNIQUE index on {@code idempotency_key}. */
-  static final String IDEMPOTENCY_INDEX = "idempotency";
-
-  static String createQueueTable(Dialect dialect, TableName table, boolean idempotencyIndex) {
-    return "CREATE TABLE IF NOT EXISTS "
-        + dialect.quote(table)
-        + " (\n"
-        + "  id BIGINT NOT NULL AUTO_INCREMENT,\n"
-        + "  state TINYINT NOT NULL DEFAULT 0 COMMENT '0 ready, 1 leased, 2 dead, 3 scheduled',\n"
-        + "  priority SMALLINT NOT NULL DEFAULT 0 COMMENT 'lower runs first',\n"
-        + "  visible_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n"
-        + "  attempts INT NOT NULL DEFAULT 0,\n"
-        + "  max_attempts INT NULL COMMENT 'NULL: the workers'' default',\n"
-        + "  lease_owner VARCHAR(100) NULL,\n"
-        + "  lease_until DATETIME(6) NULL,\n"
-        + "  created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n"
-        + "  idempotency_key VARCHAR(191) NULL,\n"
-        + "  last_error VARCHAR(2000) NULL,\n"
-        + "  payload JSON NOT NULL,\n"
-        + "  PRIMARY KEY (id),\n"
-        + "  KEY claim_order (state, priority, id)"
-        + (idempotencyIndex
-            ? ",\n  UNIQUE KEY " + IDEMPOTENCY_INDEX + " (idempotency_key)\n"
-            : "\n")
-        + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
-  }
-
-  /** Adds the idempotency index to an existing queue table (InnoDB builds it online). */
-  static String addIdempotencyIndex(Dialect dialect, TableName table) {
-    return "ALTER TABLE "
-        + dialect.quote(table)
-        + " ADD UNIQUE KEY "
-        + IDEMPOTENCY_INDEX
-        + " (idempotency_key)";
-  }
-
-  static String createDoneTable(Dialect dialect, TableName table) {
-    return "CREATE TABLE IF NOT EXISTS "
-        + dialect.quote(table)
-        + " (\n"
-        + "  id BIGINT NOT NULL,\n"
-        + "  payload JSON NOT NULL,\n"
-        + "  attempts INT NOT NULL,\n"
-        + "  created_at DATETIME(6) NOT NULL,\n"
-        + "  completed_at DATETIME(6) NOT NULL,\n"
-        + "  idempotency_key VARCHAR(191) NULL,\n"
-        + "  PRIMARY KEY (id),\n"
-        + "  KEY completed (completed_at)\n"
-        + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
-  }
-
-  /**
-   * One row per scheduled job (state 3) of the queue table: when it is due and which job it is.
-   * Written in the same transaction that schedules the job; deleted when the job is made ready.
-   */
-  static String createScheduleTable(Dialect dialect, TableName table) {
-    return "CREATE TABLE IF NOT EXISTS "
-        + dialect.quote(table)
-        + " (\n"
-        + "  due_at DATETIME(6) NOT NULL,\n"
-        + "  id BIGINT NOT NULL COMMENT 'the job in the queue table',\n"
-        + "  PRIMARY KEY (due_at, id),\n"
-        + "  UNIQUE KEY job (id)\n"
-        + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
-  }
-
-  /**
-   * One row per part of a bulk enqueue through a hold table: which hold table, how far its part of
-   * the hold table's key range has been moved into the queue ({@code moved_to}, committed in the
-   * same transaction as the chunk it covers), and whether the whole enqueue is done.
-   */
-  static String createEnqueuesTable(Dialect dialect, TableName table) {
-    return "CREATE TABLE IF NOT EXISTS "
-        + dialect.quote(table)
-        + " (\n"
-        + "  enqueue_id VARCHAR(64) NOT NULL,\n"
-        + "  part INT NOT NULL,\n"
-        + "  state TINYINT NOT NULL COMMENT '0 filling, 1 moving, 2 done, 3 abandoned',\n"
-        + "  hold_table VARCHAR(64) NOT NULL,\n"
-        + "  range_from BIGINT NULL COMMENT 'exclusive',\n"
-        + "  range_to BIGINT NULL COMMENT 'inclusive',\n"
-        + "  moved_to BIGINT NULL COMMENT 'hold_id up to which this part is in the queue',\n"
-        + "  submitted BIGINT NULL COMMENT 'rows in the hold table',\n"
-        + "  inserted BIGINT NOT NULL DEFAULT 0,\n"
-        + "  source VARCHAR(500) NULL,\n"
-        + "  started_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n"
-        + "  finished_at DATETIME(6) NULL,\n"
-        + "  PRIMARY KEY (enqueue_id, part)\n"
-        + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
-  }
-
-  static String createHoldTable(Dialect dialect, TableName table) {
-    return "CREATE TABLE "
-        + dialect.quote(table)
-        + " (\n"
-        + "  hold_id BIGINT NOT NULL AUTO_INCREMENT,\n"
-        + "  payload LONGTEXT NOT NULL,\n"
-        + "  priority SMALLINT NOT NULL DEFAULT 0,\n"
-        + "  idempotency_key VARCHAR(191) NULL,\n"
-        + "  PRIMARY KEY (hold_id)\n"
-        + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
-  }
-
   /**
    * Creates the queue table (with the idempotency index if asked), its schedule table, and the done
    * table if asked; existing tables are kept as they are (so running init again adds the schedule
@@ -156,10 +54,10 @@ public final class QueueSchema {
       boolean idempotencyIndex)
       throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.execute(createQueueTable(dialect, tables.queue(), idempotencyIndex));
-      statement.execute(createScheduleTable(dialect, tables.schedule()));
+      statement.execute(QueueDdl.createQueueTable(dialect, tables.queue(), idempotencyIndex));
+      statement.execute(QueueDdl.createScheduleTable(dialect, tables.schedule()));
       if (withDoneTable) {
-        statement.execute(createDoneTable(dialect, tables.done()));
+        statement.execute(QueueDdl.createDoneTable(dialect, tables.done()));
       }
     }
   }

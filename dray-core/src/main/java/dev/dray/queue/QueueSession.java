@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.db.Dialect;
+import dev.dray.db.QueueStatements;
 import dev.dray.db.SqlErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,7 +34,7 @@ public final class QueueSession implements AutoCloseable {
   static final int MAX_ROWS_PER_STATEMENT = 13_000;
 
   private final JobQueue queue;
-  private final QueueSql sql;
+  private final QueueStatements sql;
   private final Connection connection;
   private long lastPromotion = System.nanoTime() - PROMOTE_EVERY.toNanos();
 
@@ -89,7 +90,7 @@ public final class QueueSession implements AutoCloseable {
     if (max < 1) {
       throw new IllegalArgumentException("max must be at least 1");
     }
-    String completedList = completed.isEmpty() ? null : QueueSql.idList(completed);
+    String completedList = completed.isEmpty() ? null : QueueStatements.idList(completed);
     if (queue.hasScheduleTable() && System.nanoTime() - lastPromotion >= PROMOTE_EVERY.toNanos()) {
       promoteDue();
     }
@@ -119,7 +120,7 @@ public final class QueueSession implements AutoCloseable {
             try (PreparedStatement update =
                 connection.prepareStatement(
                     charge >= ids.size()
-                        ? sql.leaseUpdatePrefix + QueueSql.idList(ids)
+                        ? sql.leaseUpdatePrefix + QueueStatements.idList(ids)
                         : sql.leaseUpdate(ids.subList(0, Math.max(1, charge)), ids))) {
               update.setString(1, owner);
               update.setLong(2, micros(lease));
@@ -133,9 +134,9 @@ public final class QueueSession implements AutoCloseable {
 
   /**
    * Makes scheduled jobs whose time has come ready (claimable), at most {@value
-   * QueueSql#PROMOTE_BATCH} of them, in due order, in one transaction: their schedule rows are
-   * taken with SKIP LOCKED, so concurrent workers promote different jobs. Claims call this at most
-   * every {@link #PROMOTE_EVERY}; returns how many jobs became ready.
+   * QueueStatements#PROMOTE_BATCH} of them, in due order, in one transaction: their schedule rows
+   * are taken with SKIP LOCKED, so concurrent workers promote different jobs. Claims call this at
+   * most every {@link #PROMOTE_EVERY}; returns how many jobs became ready.
    */
   public int promoteDue() {
     lastPromotion = System.nanoTime();
@@ -145,10 +146,10 @@ public final class QueueSession implements AutoCloseable {
     return withRetry(
         "make due jobs ready",
         () -> {
-          List<Long> ids = selectIds(sql.promoteSelect, QueueSql.PROMOTE_BATCH);
+          List<Long> ids = selectIds(sql.promoteSelect, QueueStatements.PROMOTE_BATCH);
           int ready = 0;
           if (!ids.isEmpty()) {
-            String idList = QueueSql.idList(ids);
+            String idList = QueueStatements.idList(ids);
             try (Statement statement = connection.createStatement()) {
               ready = statement.executeUpdate(sql.promoteUpdatePrefix + idList);
               statement.executeUpdate(sql.promoteDeletePrefix + idList);
@@ -161,7 +162,8 @@ public final class QueueSession implements AutoCloseable {
 
   /**
    * Binds a job's payload, priority, delay, max attempts and idempotency key from parameter {@code
-   * p} on, in the column order of {@link QueueSql#insertRow}; returns the next parameter index.
+   * p} on, in the column order of {@link QueueStatements#insertRow}; returns the next parameter
+   * index.
    */
   private static int bindJob(PreparedStatement insert, int p, NewJob job) throws SQLException {
     insert.setString(p, job.payload());
@@ -203,7 +205,7 @@ public final class QueueSession implements AutoCloseable {
     if (ids.isEmpty()) {
       return 0;
     }
-    String idList = QueueSql.idList(ids);
+    String idList = QueueStatements.idList(ids);
     return withRetry(
         "complete jobs",
         () -> {
@@ -242,7 +244,7 @@ public final class QueueSession implements AutoCloseable {
           int updated;
           try (PreparedStatement update = connection.prepareStatement(sql.failUpdate)) {
             update.setInt(1, queue.maxAttempts());
-            update.setInt(2, schedule ? QueueSql.SCHEDULED : QueueSql.READY);
+            update.setInt(2, schedule ? QueueStatements.SCHEDULED : QueueStatements.READY);
             update.setLong(3, micros(delay));
             update.setString(4, lastError);
             update.setLong(5, job.id());
@@ -282,7 +284,7 @@ public final class QueueSession implements AutoCloseable {
     if (ids.isEmpty()) {
       return java.util.Set.of();
     }
-    String idList = QueueSql.idList(ids);
+    String idList = QueueStatements.idList(ids);
     return withRetry(
         "charge attempts",
         () -> {
@@ -330,7 +332,8 @@ public final class QueueSession implements AutoCloseable {
           int updated = 0;
           if (!ids.isEmpty()) {
             try (PreparedStatement update =
-                connection.prepareStatement(sql.expiredUpdatePrefix + QueueSql.idList(ids))) {
+                connection.prepareStatement(
+                    sql.expiredUpdatePrefix + QueueStatements.idList(ids))) {
               update.setInt(1, queue.maxAttempts());
               updated = update.executeUpdate();
             }
@@ -357,7 +360,7 @@ public final class QueueSession implements AutoCloseable {
 
   /** Enqueues jobs with multi-row INSERT IGNORE statements, each committed on its own. */
   public EnqueueResult enqueue(List<NewJob> jobs) {
-    return enqueue(jobs, QueueSql.ROWS_PER_INSERT);
+    return enqueue(jobs, QueueStatements.ROWS_PER_INSERT);
   }
 
   /** Enqueues jobs, {@code rowsPerCommit} per multi-row INSERT IGNORE statement and commit. */
@@ -547,17 +550,17 @@ public final class QueueSession implements AutoCloseable {
               long count = rs.getLong(2);
               long invisible = rs.getLong(3);
               switch (state) {
-                case QueueSql.READY -> {
+                case QueueStatements.READY -> {
                   delayed = invisible;
                   ready = count - invisible;
                 }
-                case QueueSql.LEASED -> leased = count;
-                case QueueSql.SCHEDULED -> {
+                case QueueStatements.LEASED -> leased = count;
+                case QueueStatements.SCHEDULED -> {
                   // due but not yet made ready by a worker: claimable at the next claim
                   scheduled = invisible;
                   dueScheduled = count - invisible;
                 }
-                case QueueSql.DEAD -> dead = count;
+                case QueueStatements.DEAD -> dead = count;
                 default -> {}
               }
             }
@@ -597,7 +600,7 @@ public final class QueueSession implements AutoCloseable {
 
   private int updateOwned(
       String what, String prefix, String owner, Collection<Long> ids, Duration lease) {
-    String statementText = prefix + QueueSql.idList(ids);
+    String statementText = prefix + QueueStatements.idList(ids);
     return withRetry(
         what,
         () -> {

@@ -143,7 +143,7 @@ class CopyThrottleTest {
                 // killed at the end of the test
               }
             });
-    Thread.sleep(200);
+    awaitRunning(db, busyId, "SELECT SLEEP");
     Cancellation cancellation = new Cancellation();
     AtomicReference<Supplier<CopyProgress>> progress = new AtomicReference<>();
     CompletableFuture<CopyResult> result =
@@ -161,5 +161,23 @@ class CopyThrottleTest {
     // a generous limit lets it run
     assertThat(job(db, "tr").maxThreadsRunning(10_000).resume(true).build().run().rowsCopied())
         .isEqualTo(ROWS);
+  }
+
+  /**
+   * Waits until the server shows the connection running a statement that starts with {@code sql}.
+   */
+  private static void awaitRunning(TestDatabase db, long connectionId, String sql)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (db.queryLong(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = "
+                + connectionId
+                + " AND INFO LIKE '"
+                + sql
+                + "%'")
+        == 0) {
+      assertThat(System.nanoTime()).as("%s started within 30 s", sql).isLessThan(deadline);
+      Thread.sleep(10);
+    }
   }
 }

@@ -87,10 +87,10 @@ class LoadConsistencyTest {
                     @Override
                     public void started(AtomicLong rowsLoaded) {
                       atSnapshot.set(committedPairs.get());
-                      try {
-                        Thread.sleep(300); // let the writer commit more pairs after the snapshot
-                      } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                      // the writer commits more pairs after the snapshot, before any task reads
+                      while (committedPairs.get() < atSnapshot.get() + 20
+                          && writerFailure.get() == null) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                       }
                     }
                   });

@@ -45,7 +45,7 @@ record StagedLoad(
       // no automatic checkpoint at commit: the log keeps every transaction for a crash to replay
       statement.execute("SET checkpoint_threshold = '1TB'");
     }
-    target.startFresh(DuckDbTarget.quotedName(info.name()) + " -> " + name, List.of(table), tasks);
+    target.startFresh(info.name().toQualifiedText() + " -> " + name, List.of(table), tasks);
     return new StagedLoad(target, source, dialect, table, tasks);
   }
 

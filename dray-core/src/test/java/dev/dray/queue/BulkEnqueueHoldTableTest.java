@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
+import dev.dray.db.Dialects;
 import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
 import java.sql.Connection;
@@ -72,8 +73,9 @@ class BulkEnqueueHoldTableTest {
           "CREATE TABLE empty_a (id INT PRIMARY KEY, v INT NOT NULL, UNIQUE KEY (v))");
       statement.execute("SET SESSION unique_checks = 1, foreign_key_checks = 1");
       assertThat(
-              BulkEnqueue.insertIntoEmptyTable(
-                  c, "INSERT INTO empty_a SELECT seq, seq FROM seq_1_to_5000"))
+              Dialects.detect(c)
+                  .insertIntoEmptyTable(
+                      c, "INSERT INTO empty_a SELECT seq, seq FROM seq_1_to_5000"))
           .isEqualTo(5000);
       assertThat(sessionChecks(c)).isEqualTo("1,1");
       assertThat(db.queryLong("SELECT COUNT(*) FROM empty_a")).isEqualTo(5000);
@@ -84,8 +86,9 @@ class BulkEnqueueHoldTableTest {
       statement.execute("SET SESSION unique_checks = 0, foreign_key_checks = 1");
       assertThatThrownBy(
               () ->
-                  BulkEnqueue.insertIntoEmptyTable(
-                      c, "INSERT INTO empty_b SELECT seq, seq FROM seq_1_to_5000"))
+                  Dialects.detect(c)
+                      .insertIntoEmptyTable(
+                          c, "INSERT INTO empty_b SELECT seq, seq FROM seq_1_to_5000"))
           .isInstanceOf(SQLException.class)
           .hasMessageContaining("small");
       assertThat(sessionChecks(c)).isEqualTo("0,1");

@@ -134,9 +134,8 @@ class JobQueueTest {
         QueueSession other = queue.openSession()) {
       List<ClaimedJob> lost = crashed.claim("crashed", 1, Duration.ofMillis(200));
       List<ClaimedJob> alive = crashed.claim("alive", 1, Duration.ofMillis(200));
-      Thread.sleep(120);
       crashed.extendLeases("alive", List.of(alive.get(0).id()), Duration.ofSeconds(30));
-      Thread.sleep(150);
+      awaitLeaseExpiredOnTheServersClock(db, "lease", lost.get(0).id());
       assertThat(other.reclaimExpired(100)).isEqualTo(1);
       List<ClaimedJob> again = other.claim("other", 10, Duration.ofSeconds(30));
       assertThat(again).extracting(ClaimedJob::id).containsExactly(lost.get(0).id());
@@ -294,5 +293,19 @@ class JobQueueTest {
         .extracting(e -> ((DrayException) e).code())
         .isEqualTo(ErrorCode.CONNECTION_FAILED);
     assertThat(queue.stats().ready()).isEqualTo(1);
+  }
+
+  /** Waits until the server's own clock has passed the job's lease (no guess at a sleep). */
+  private static void awaitLeaseExpiredOnTheServersClock(TestDatabase db, String table, long id)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (db.queryLong(
+            "SELECT COUNT(*) FROM " + table + " WHERE id = " + id + " AND lease_until < NOW(6)")
+        == 0) {
+      assertThat(System.nanoTime())
+          .as("lease of job %d expired within 30 s", id)
+          .isLessThan(deadline);
+      Thread.sleep(10);
+    }
   }
 }

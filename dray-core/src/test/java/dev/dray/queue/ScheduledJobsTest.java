@@ -2,6 +2,7 @@ package dev.dray.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dray.db.QueueStatements;
 import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
 import java.sql.ResultSet;
@@ -62,7 +63,7 @@ class ScheduledJobsTest {
             NewJob.of("{\"now\":true}")));
     assertThat(db.query("SELECT state FROM sched_delay ORDER BY state"))
         .extracting(row -> ((Number) row.get(0)).intValue())
-        .containsExactly(QueueSql.READY, QueueSql.SCHEDULED);
+        .containsExactly(QueueStatements.READY, QueueStatements.SCHEDULED);
     assertThat(db.queryLong("SELECT COUNT(*) FROM sched_delay_schedule")).isEqualTo(1);
     QueueStats stats = queue.stats();
     assertThat(stats.ready()).isEqualTo(1);
@@ -88,7 +89,8 @@ class ScheduledJobsTest {
       ClaimedJob first = session.claim(OWNER, 10, LEASE).get(0);
       long failed = System.nanoTime();
       assertThat(session.fail(OWNER, first, "boom")).isFalse();
-      assertThat(db.queryLong("SELECT state FROM sched_retry")).isEqualTo(QueueSql.SCHEDULED);
+      assertThat(db.queryLong("SELECT state FROM sched_retry"))
+          .isEqualTo(QueueStatements.SCHEDULED);
       assertThat(db.queryLong("SELECT COUNT(*) FROM sched_retry_schedule")).isEqualTo(1);
       assertThat(session.claim(OWNER, 10, LEASE)).as("claimed during its backoff").isEmpty();
       List<ClaimedJob> second = claimWithin(session, Duration.ofSeconds(10));
@@ -96,7 +98,7 @@ class ScheduledJobsTest {
       assertThat(second).singleElement().satisfies(job -> assertThat(job.attempt()).isEqualTo(2));
       assertThat(session.fail(OWNER, second.get(0), "boom again")).isTrue();
     }
-    assertThat(db.queryLong("SELECT state FROM sched_retry")).isEqualTo(QueueSql.DEAD);
+    assertThat(db.queryLong("SELECT state FROM sched_retry")).isEqualTo(QueueStatements.DEAD);
     assertThat(db.queryLong("SELECT COUNT(*) FROM sched_retry_schedule")).isZero();
   }
 
@@ -348,7 +350,7 @@ class ScheduledJobsTest {
     JobQueue old = open(db, "sched_old", Duration.ofSeconds(1));
     assertThat(old.hasScheduleTable()).isFalse();
     old.enqueue(NewJob.of("{\"old\":true}").withDelay(Duration.ofMillis(800)));
-    assertThat(db.queryLong("SELECT state FROM sched_old")).isEqualTo(QueueSql.READY);
+    assertThat(db.queryLong("SELECT state FROM sched_old")).isEqualTo(QueueStatements.READY);
     assertThat(old.stats().delayed()).isEqualTo(1);
     try (QueueSession session = old.openSession()) {
       assertThat(session.claim(OWNER, 10, LEASE)).isEmpty();

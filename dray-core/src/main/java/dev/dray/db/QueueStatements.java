@@ -1,65 +1,64 @@
-package dev.dray.queue;
+package dev.dray.db;
 
-import dev.dray.db.Dialect;
-import dev.dray.db.TableName;
 import java.util.Collection;
 import java.util.StringJoiner;
 
 /**
- * Every statement dray runs against one queue, built once. The claim order is always the {@code
- * claim_order} index (state, priority, id), so concurrent claims, completions and heartbeats lock
- * rows in primary-key order within a priority and never wait on each other in a cycle.
+ * Every statement dray runs against one queue (MySQL-family SQL), built once from the {@link
+ * Dialect}. The claim order is always the {@code claim_order} index (state, priority, id), so
+ * concurrent claims, completions and heartbeats lock rows in primary-key order within a priority
+ * and never wait on each other in a cycle.
  */
-final class QueueSql {
-  static final int READY = 0;
-  static final int LEASED = 1;
-  static final int DEAD = 2;
+public final class QueueStatements {
+  public static final int READY = 0;
+  public static final int LEASED = 1;
+  public static final int DEAD = 2;
 
   /** Delayed: not claimable until made ready by its schedule row ({@code NAME_schedule}). */
-  static final int SCHEDULED = 3;
+  public static final int SCHEDULED = 3;
 
   /** Due jobs made ready per promotion transaction. */
-  static final int PROMOTE_BATCH = 1000;
+  public static final int PROMOTE_BATCH = 1000;
 
   /**
    * Rows per multi-row INSERT: keeps statements well below max_allowed_packet and 65,535
    * parameters.
    */
-  static final int ROWS_PER_INSERT = 1000;
+  public static final int ROWS_PER_INSERT = 1000;
 
-  final String table;
-  final String doneTable;
-  final String holdTable;
-  final String claimSelect;
-  final String leaseUpdatePrefix;
-  final String leaseWithoutChargeStart;
-  final String chargePrefix;
-  final String ownedSelectPrefix;
-  final String releaseUnchargedPrefix;
-  final String insertPrefix;
-  final String insertRow;
-  final String deletePrefix;
-  final String moveToDonePrefix;
-  final String failUpdate;
-  final String releasePrefix;
-  final String extendPrefix;
-  final String expiredSelect;
-  final String expiredUpdatePrefix;
-  final String openJobsExist;
-  final String stats;
-  final String insertScheduledPrefix;
-  final String insertScheduledRow;
-  final String insertScheduledJob;
-  final String scheduleRowsPrefix;
-  final String scheduleInsert;
-  final String promoteSelect;
-  final String promoteUpdatePrefix;
-  final String promoteDeletePrefix;
-  final String oldestReady;
-  final String doneLastMinute;
-  final String maxId;
+  public final String table;
+  public final String doneTable;
+  public final String holdTable;
+  public final String claimSelect;
+  public final String leaseUpdatePrefix;
+  public final String leaseWithoutChargeStart;
+  public final String chargePrefix;
+  public final String ownedSelectPrefix;
+  public final String releaseUnchargedPrefix;
+  public final String insertPrefix;
+  public final String insertRow;
+  public final String deletePrefix;
+  public final String moveToDonePrefix;
+  public final String failUpdate;
+  public final String releasePrefix;
+  public final String extendPrefix;
+  public final String expiredSelect;
+  public final String expiredUpdatePrefix;
+  public final String openJobsExist;
+  public final String stats;
+  public final String insertScheduledPrefix;
+  public final String insertScheduledRow;
+  public final String insertScheduledJob;
+  public final String scheduleRowsPrefix;
+  public final String scheduleInsert;
+  public final String promoteSelect;
+  public final String promoteUpdatePrefix;
+  public final String promoteDeletePrefix;
+  public final String oldestReady;
+  public final String doneLastMinute;
+  public final String maxId;
 
-  QueueSql(
+  public QueueStatements(
       Dialect dialect, TableName queueTable, TableName done, TableName schedule, TableName hold) {
     table = dialect.quote(queueTable);
     String scheduleTable = dialect.quote(schedule);
@@ -197,7 +196,7 @@ final class QueueSql {
    * text, so writing them into the statement is safe; sorting them makes every statement lock rows
    * in primary-key order.
    */
-  static String idList(Collection<Long> ids) {
+  public static String idList(Collection<Long> ids) {
     StringJoiner joiner = new StringJoiner(", ", "(", ")");
     ids.stream().sorted().forEach(id -> joiner.add(Long.toString(id)));
     return joiner.toString();
@@ -207,14 +206,14 @@ final class QueueSql {
    * The lease update of a claim that charges an attempt to {@code charged} of the claimed jobs only
    * (the others are charged when they start).
    */
-  String leaseUpdate(Collection<Long> charged, Collection<Long> all) {
+  public String leaseUpdate(Collection<Long> charged, Collection<Long> all) {
     return leaseWithoutChargeStart
         + idList(charged)
         + "), lease_owner = ?, lease_until = NOW(6) + INTERVAL ? MICROSECOND WHERE id IN "
         + idList(all);
   }
 
-  String insertStatement(int rows) {
+  public String insertStatement(int rows) {
     return multiRow(insertPrefix, insertRow, rows, "");
   }
 
@@ -222,12 +221,12 @@ final class QueueSql {
    * A multi-row insert of scheduled jobs that returns the id and visible_at of each row it inserted
    * (rows ignored for a duplicate idempotency key return nothing); MariaDB 10.5+ only.
    */
-  String insertScheduledReturning(int rows) {
+  public String insertScheduledReturning(int rows) {
     return multiRow(insertScheduledPrefix, insertScheduledRow, rows, " RETURNING id, visible_at");
   }
 
   /** A multi-row insert of schedule rows, {@code (due_at, id)} parameters per row. */
-  String scheduleRows(int rows) {
+  public String scheduleRows(int rows) {
     return multiRow(scheduleRowsPrefix, "(?, ?)", rows, "");
   }
 
