@@ -20,6 +20,8 @@ import picocli.CommandLine.ParameterException;
       CopyCommand.class,
       VerifyCommand.class,
       QueueCommand.class,
+      StatusCommand.class,
+      CtlCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

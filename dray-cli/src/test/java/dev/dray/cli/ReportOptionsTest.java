@@ -20,7 +20,7 @@ class ReportOptionsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The report's data, as the page's script reads it. */
-  private static com.fasterxml.jackson.databind.JsonNode data(Path html) throws Exception {
+  static com.fasterxml.jackson.databind.JsonNode data(Path html) throws Exception {
     String page = Files.readString(html, StandardCharsets.UTF_8);
     assertThat(page).startsWith("<!DOCTYPE html>").contains("Content-Security-Policy");
     Matcher data = Pattern.compile("window\\.DRAY_DATA = (\\{.*?\\});</script>").matcher(page);

@@ -190,28 +190,31 @@ public final class CopyJob {
                 RetryPolicy.transientSqlErrors(settings.maxAttempts()),
                 Sleeper.SYSTEM);
         producer.start("copy", checkpoint.remaining(), start.sequence() + 1, tasks);
+        WorkerPool<Task> pool =
+            new WorkerPool<Task>(
+                "copy",
+                settings.workers(),
+                RetryPolicy.transientSqlErrors(settings.maxAttempts()),
+                Sleeper.SYSTEM,
+                Task::describe);
+        if (controls != null) {
+          controls.bindWorkers(pool::workers, pool::resize);
+        }
         try {
-          new WorkerPool<Task>(
-                  "copy",
-                  settings.workers(),
-                  RetryPolicy.transientSqlErrors(settings.maxAttempts()),
-                  Sleeper.SYSTEM,
-                  Task::describe)
-              .run(
-                  tasks,
-                  (index, c) -> new CopyWorker(run),
-                  cancellation,
-                  new TaskListener<Task>() {
-                    @Override
-                    public void finished(Task task, int workerIndex, int attempts, long nanos) {
-                      listener.frontierAdvanced(tracker.position());
-                    }
-                  }.andThen(
-                      timeline == null
-                          ? TaskListener.none()
-                          // chunk rows arrive through the throttler's listener
-                          : timeline.taskListener(
-                              Task::describe, t -> t.table().toString(), null)));
+          pool.run(
+              tasks,
+              (index, c) -> new CopyWorker(run),
+              cancellation,
+              new TaskListener<Task>() {
+                @Override
+                public void finished(Task task, int workerIndex, int attempts, long nanos) {
+                  listener.frontierAdvanced(tracker.position());
+                }
+              }.andThen(
+                  timeline == null
+                      ? TaskListener.none()
+                      // chunk rows arrive through the throttler's listener
+                      : timeline.taskListener(Task::describe, t -> t.table().toString(), null)));
         } catch (DrayException e) {
           long stored = storeFrontier(prepared.store, tracker.position(), sizer.chunkRows(), run);
           throw new DrayException(

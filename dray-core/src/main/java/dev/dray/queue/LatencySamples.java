@@ -34,11 +34,28 @@ final class LatencySamples {
     }
 
     double percentileMillis(double p) {
+      return percentile(p) / 1e6;
+    }
+
+    /** The value at percentile {@code p} (nearest rank), 0 when there are no samples. */
+    long percentile(double p) {
       if (sorted.length == 0) {
         return 0;
       }
       int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-      return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+      return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    /** The values at percentiles 0, 1, ..., 100, divided by {@code unit}; empty without samples. */
+    double[] percentiles(double unit) {
+      if (sorted.length == 0) {
+        return new double[0];
+      }
+      double[] curve = new double[101];
+      for (int p = 0; p <= 100; p++) {
+        curve[p] = Math.round(percentile(p) / unit * 1000) / 1000.0;
+      }
+      return curve;
     }
   }
 }

@@ -65,6 +65,8 @@ public final class QueueBenchmark {
   private final LatencySamples queueTimes = new LatencySamples();
   private final LatencySamples insertTimes = new LatencySamples();
   private final LatencySamples insertDuringBulk = new LatencySamples();
+  private final LatencySamples commitTimes = new LatencySamples();
+  private final LatencySamples jobsPerCommit = new LatencySamples();
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private volatile boolean producing;
   private volatile boolean bulkRunning;
@@ -100,10 +102,21 @@ public final class QueueBenchmark {
   }
 
   public BenchResult run() {
+    return runRecorded().result();
+  }
+
+  /**
+   * Runs the benchmark and keeps what its HTML report draws: throughput and backlog over time
+   * (sampled every 100 ms), the per-commit latency, enqueue-to-claim and jobs-per-commit
+   * distributions.
+   */
+  public BenchRun runRecorded() {
     JobQueue queue = prepare();
     boolean dynamic = producers > 0;
     long conflictsBefore = queue.lockConflictsRetried();
     long start = System.nanoTime();
+    BenchSampler sampler = new BenchSampler(start, processed::get, enqueued::get);
+    sampler.start();
     List<Thread> producerThreads = new ArrayList<>();
     Thread bulkThread = null;
     double[] bulkTiming = new double[2];
@@ -134,6 +147,7 @@ public final class QueueBenchmark {
     }
     join(List.of(consumerThread));
     double wall = (System.nanoTime() - start) / 1e9;
+    List<BenchRun.Sample> samples = sampler.stop();
     RuntimeException error = failure.get();
     if (error != null) {
       throw error;
@@ -144,32 +158,39 @@ public final class QueueBenchmark {
     LatencySamples.Summary claims = claimTimes.summary();
     LatencySamples.Summary waits = queueTimes.summary();
     LatencySamples.Summary inserts = insertTimes.summary();
-    return new BenchResult(
-        strategy.label(),
-        dynamic ? "dynamic" : "static",
-        consumers,
-        producers,
-        enqueued.get(),
-        processed.get(),
-        duplicates.get(),
-        leftover,
-        deadlocks.get(),
-        claimLoops.get(),
-        wall,
-        processed.get() / wall,
-        items.meanMillis(),
-        items.percentileMillis(50),
-        items.percentileMillis(99),
-        claims.percentileMillis(50),
-        claims.percentileMillis(99),
-        waits.percentileMillis(50),
-        waits.percentileMillis(99),
-        inserts.percentileMillis(50),
-        inserts.percentileMillis(99),
-        bulkJobs,
-        bulkTiming[1],
-        bulkTiming[1] > 0 ? bulkTiming[0] / bulkTiming[1] : 0,
-        insertDuringBulk.summary().percentileMillis(99));
+    BenchResult result =
+        new BenchResult(
+            strategy.label(),
+            dynamic ? "dynamic" : "static",
+            consumers,
+            producers,
+            enqueued.get(),
+            processed.get(),
+            duplicates.get(),
+            leftover,
+            deadlocks.get(),
+            claimLoops.get(),
+            wall,
+            processed.get() / wall,
+            items.meanMillis(),
+            items.percentileMillis(50),
+            items.percentileMillis(99),
+            claims.percentileMillis(50),
+            claims.percentileMillis(99),
+            waits.percentileMillis(50),
+            waits.percentileMillis(99),
+            inserts.percentileMillis(50),
+            inserts.percentileMillis(99),
+            bulkJobs,
+            bulkTiming[1],
+            bulkTiming[1] > 0 ? bulkTiming[0] / bulkTiming[1] : 0,
+            insertDuringBulk.summary().percentileMillis(99));
+    return new BenchRun(
+        result,
+        samples,
+        commitTimes.summary().percentiles(1e6),
+        waits.percentiles(1e6),
+        jobsPerCommit.summary().percentiles(1));
   }
 
   /** Creates a fresh queue table and, in static mode, preloads it (not timed). */
@@ -281,12 +302,14 @@ public final class QueueBenchmark {
   }
 
   private void runWorkers(JobQueue queue, boolean dynamic) {
-    ThreadLocal<long[]> claimedAt = ThreadLocal.withInitial(() -> new long[1]);
+    // when this thread's last claim returned, and how long that claim took
+    ThreadLocal<long[]> claimedAt = ThreadLocal.withInitial(() -> new long[2]);
     WorkListener listener =
         new WorkListener() {
           @Override
           public void claimed(List<ClaimedJob> claimed, long claimNanos) {
             claimedAt.get()[0] = System.nanoTime();
+            claimedAt.get()[1] = claimNanos;
             claimTimes.add(claimNanos);
             claimLoops.incrementAndGet();
             for (ClaimedJob job : claimed) {
@@ -296,7 +319,11 @@ public final class QueueBenchmark {
 
           @Override
           public void completed(List<ClaimedJob> done) {
+            // completed right after the claim transaction that committed them: from the start of
+            // their claim to that commit
             long took = System.nanoTime() - claimedAt.get()[0];
+            commitTimes.add(claimedAt.get()[1] + took);
+            jobsPerCommit.add(done.size());
             for (ClaimedJob job : done) {
               record(job.id(), took);
             }
@@ -396,7 +423,12 @@ public final class QueueBenchmark {
           }
         }
         c.commit();
-        long took = System.nanoTime() - claimed;
+        long committed = System.nanoTime();
+        long took = committed - claimed;
+        if (!ids.isEmpty()) {
+          commitTimes.add(committed - t0);
+          jobsPerCommit.add(ids.size());
+        }
         ids.forEach(id -> record(id, took));
         return ids;
       } catch (SQLException e) {

@@ -13,6 +13,11 @@ final class ControlState {
     state.put("paused", controls.paused());
     state.put("maxRowsPerSecond", controls.maxRowsPerSecond());
     state.put("chunkRows", controls.chunkRows().orElse(null));
+    state.put("workers", controls.workers().isPresent() ? controls.workers().getAsInt() : null);
+    if (controls.actions().contains(RuntimeControls.CUT_OVER)) {
+      state.put("cutOverPostponed", controls.cutOverPostponed());
+      state.put("cutOverRequested", controls.cutOverRequested());
+    }
     state.put("actions", controls.actions());
     return state;
   }

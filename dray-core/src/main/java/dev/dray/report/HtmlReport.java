@@ -1,5 +1,7 @@
 package dev.dray.report;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.dray.DrayException;
@@ -33,7 +35,7 @@ public final class HtmlReport {
   /** Writes the report of {@code snapshot} to {@code file}. */
   public static void write(Path file, TimelineSnapshot snapshot) {
     try {
-      Files.writeString(file, render(snapshot), StandardCharsets.UTF_8);
+      Files.writeString(file, render(snapshot), UTF_8);
     } catch (IOException e) {
       throw new DrayException(
           ErrorCode.INTERNAL, "cannot write report " + file + ": " + e.getMessage(), e);
@@ -42,12 +44,22 @@ public final class HtmlReport {
 
   /** The report page with its data. */
   public static String render(TimelineSnapshot snapshot) {
-    return page(REPORT_POLICY, toJson(snapshot), "report");
+    return page("report", REPORT_POLICY, toJson(snapshot), "report");
+  }
+
+  /** Writes a page of another kind ({@code bench}: {@code bench.html} and {@code bench.js}). */
+  static void write(Path file, String kind, Object data) {
+    try {
+      Files.writeString(file, page(kind, REPORT_POLICY, toJson(data), "report"), UTF_8);
+    } catch (IOException e) {
+      throw new DrayException(
+          ErrorCode.INTERNAL, "cannot write report " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** The live page: the same charts, refreshed from {@code GET /status}. */
   static String live(TimelineSnapshot snapshot) {
-    return page(LIVE_POLICY, toJson(snapshot), "live");
+    return page("report", LIVE_POLICY, toJson(snapshot), "live");
   }
 
   static String toJson(Object value) {
@@ -58,8 +70,8 @@ public final class HtmlReport {
     }
   }
 
-  private static String page(String policy, String json, String mode) {
-    String template = resource(RESOURCES + "report.html");
+  private static String page(String kind, String policy, String json, String mode) {
+    String template = resource(RESOURCES + kind + ".html");
     // "</script" inside an inlined script would end the script element early
     return template
         .replace("@@POLICY@@", policy)
@@ -67,7 +79,7 @@ public final class HtmlReport {
         .replace("/*@@STYLE@@*/", resource(RESOURCES + "report.css"))
         .replace("/*@@ECHARTS@@*/", inlineScript(resource(echartsScript())))
         .replace("/*@@DATA@@*/", inlineScript(json))
-        .replace("/*@@APP@@*/", inlineScript(resource(RESOURCES + "report.js")));
+        .replace("/*@@APP@@*/", inlineScript(resource(RESOURCES + kind + ".js")));
   }
 
   /**

@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *       let them go on;
  *   <li>{@code POST /chunk-size?rows=N}: rows per chunk from the next planned chunk on;
  *   <li>{@code POST /max-rows-per-second?n=N}: the rate limit (0: none);
- *   <li>{@code POST /NAME} for an action the job registered (such as {@code cut-over}).
+ *   <li>{@code POST /workers?n=N}: the number of workers (new ones start at once, surplus ones stop
+ *       after their current chunk);
+ *   <li>{@code POST /NAME} for an action the job registered (such as {@code cut-over} and {@code
+ *       postpone-cut-over} of an online schema change).
  * </ul>
  *
  * The API has no authentication: it listens on the loopback interface unless told otherwise, like
@@ -123,8 +126,20 @@ public final class StatusServer implements AutoCloseable {
       case "unthrottle" -> controls.resume();
       case "chunk-size" -> controls.chunkRows(number(uri, "rows"));
       case "max-rows-per-second" -> controls.maxRowsPerSecond(number(uri, "n"));
+      case "workers" -> controls.workers(workerCount(number(uri, "n")));
       default -> controls.trigger(name);
     }
+  }
+
+  private static int workerCount(long n) {
+    if (n < 1 || n > RuntimeControls.MAX_WORKERS) {
+      throw DrayException.usage(
+          "the number of workers must be between 1 and "
+              + RuntimeControls.MAX_WORKERS
+              + ", not "
+              + n);
+    }
+    return (int) n;
   }
 
   private static long number(URI uri, String parameter) {

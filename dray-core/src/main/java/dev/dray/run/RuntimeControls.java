@@ -7,8 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import java.util.function.IntSupplier;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -16,10 +19,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What an operator may change while a job runs (the live status server's control API): pause and
- * resume, the rate limit, the chunk size, and named actions a job registers (for example "cut-over"
- * for an online schema change). Workers see every change between chunks: the pause and the rate
- * limit act through {@link #throttleCondition()}, the chunk size through the setter the job binds.
- * Every change is logged and told to the change listeners (a timeline records it for the report).
+ * resume, the rate limit, the chunk size, the number of workers, and named actions a job registers
+ * (an online schema change offers "cut-over" and "postpone-cut-over", see {@link #offerCutOver()}).
+ * Workers see every change between chunks: the pause and the rate limit act through {@link
+ * #throttleCondition()}, the chunk size and the workers through the setters the job binds. A
+ * control the job did not bind is refused (a usage error naming it), never silently ignored. Every
+ * change is logged and told to the change listeners (a timeline records it for the report).
  */
 public final class RuntimeControls {
   private static final Logger LOG = LoggerFactory.getLogger(RuntimeControls.class);
@@ -31,6 +36,20 @@ public final class RuntimeControls {
   private volatile boolean rateLimited;
   private volatile LongSupplier chunkRows;
   private volatile LongConsumer chunkRowsSetter;
+  private volatile IntSupplier workers;
+  private volatile IntConsumer workersSetter;
+  private volatile boolean throttleBound;
+  private volatile boolean cutOverRequested;
+  private volatile boolean cutOverPostponed;
+
+  /** The most workers an operator may ask for. */
+  public static final int MAX_WORKERS = 256;
+
+  /** The action that asks an online schema change to cut over now. */
+  public static final String CUT_OVER = "cut-over";
+
+  /** The action that holds an online schema change's cut-over until {@link #CUT_OVER}. */
+  public static final String POSTPONE_CUT_OVER = "postpone-cut-over";
 
   public RuntimeControls() {
     this.rateLimit = new ThrottleConditions.RateLimit(1, System::nanoTime);
@@ -51,6 +70,7 @@ public final class RuntimeControls {
 
   /** Holds every worker before its next chunk until {@link #resume()}. */
   public void pause() {
+    requireThrottle("throttled");
     if (pausedBy == null) {
       pausedBy = "paused by the operator";
       changed("throttle: workers pause before their next chunk");
@@ -58,6 +78,7 @@ public final class RuntimeControls {
   }
 
   public void resume() {
+    requireThrottle("unthrottled");
     if (pausedBy != null) {
       pausedBy = null;
       changed("unthrottle: workers continue");
@@ -70,6 +91,7 @@ public final class RuntimeControls {
 
   /** Sets the rate limit in rows per second; 0 removes it. */
   public void maxRowsPerSecond(long rows) {
+    requireThrottle("rate limited");
     if (rows < 0) {
       throw DrayException.usage("the rate limit must be 0 (none) or positive, not " + rows);
     }
@@ -110,6 +132,65 @@ public final class RuntimeControls {
     return current == null ? Optional.empty() : Optional.of(current.getAsLong());
   }
 
+  /** The job binds its worker pool here; without a binding the number of workers cannot change. */
+  public void bindWorkers(IntSupplier current, IntConsumer setter) {
+    this.workers = requireNonNull(current, "current is null");
+    this.workersSetter = requireNonNull(setter, "setter is null");
+  }
+
+  /**
+   * Sets the number of workers: new ones start at once, surplus ones stop after their current
+   * chunk.
+   */
+  public void workers(int count) {
+    IntConsumer setter = workersSetter;
+    if (setter == null) {
+      throw DrayException.usage("this job's number of workers cannot change while it runs");
+    }
+    if (count < 1 || count > MAX_WORKERS) {
+      throw DrayException.usage(
+          "the number of workers must be between 1 and " + MAX_WORKERS + ", not " + count);
+    }
+    int before = workers.getAsInt();
+    setter.accept(count);
+    changed("workers set to " + count + " (were " + before + ")");
+  }
+
+  /** The current number of workers, or empty when the job did not bind its pool. */
+  public OptionalInt workers() {
+    IntSupplier current = workers;
+    return current == null ? OptionalInt.empty() : OptionalInt.of(current.getAsInt());
+  }
+
+  /**
+   * For an online schema change: offers the actions {@link #CUT_OVER} (cut over as soon as the job
+   * is ready, even when postponed) and {@link #POSTPONE_CUT_OVER} (hold the cut-over until {@link
+   * #CUT_OVER}). The job polls {@link #cutOverRequested()} and {@link #cutOverPostponed()} between
+   * its steps; the controls only carry the operator's wish.
+   *
+   * @param postponed whether the cut-over starts postponed (such as {@code --postpone-cut-over})
+   */
+  public void offerCutOver(boolean postponed) {
+    cutOverPostponed = postponed;
+    registerAction(
+        CUT_OVER,
+        () -> {
+          cutOverPostponed = false;
+          cutOverRequested = true;
+        });
+    registerAction(POSTPONE_CUT_OVER, () -> cutOverPostponed = true);
+  }
+
+  /** Whether an operator asked for the cut-over now (stays true once asked). */
+  public boolean cutOverRequested() {
+    return cutOverRequested;
+  }
+
+  /** Whether the cut-over waits for an operator's {@link #CUT_OVER}. */
+  public boolean cutOverPostponed() {
+    return cutOverPostponed;
+  }
+
   /** Registers a named action (such as "cut-over") that an operator may trigger. */
   public synchronized void registerAction(String name, Runnable action) {
     actions.put(requireNonNull(name, "name is null"), requireNonNull(action, "action is null"));
@@ -134,6 +215,7 @@ public final class RuntimeControls {
 
   /** The condition that holds workers while paused or over the rate limit: add it to the job. */
   public ThrottleCondition throttleCondition() {
+    throttleBound = true;
     return new ThrottleCondition() {
       @Override
       public boolean inline() {
@@ -156,6 +238,12 @@ public final class RuntimeControls {
         }
       }
     };
+  }
+
+  private void requireThrottle(String what) {
+    if (!throttleBound) {
+      throw DrayException.usage("this job cannot be " + what + ": it has no throttle");
+    }
   }
 
   private void changed(String what) {

@@ -6,7 +6,9 @@ import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.db.SqlErrors;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,15 +19,24 @@ import org.slf4j.LoggerFactory;
  * Transient failures are retried per the {@link RetryPolicy}; the first task that fails for good
  * cancels the whole job: every worker stops at its next check (abort hooks cut long reads short),
  * and {@link #run} throws one {@link DrayException} that names the task and the cause.
+ *
+ * <p>The number of workers may change while the pool runs ({@link #resize}, the status API's {@code
+ * POST /workers?n=}): new workers start at once, and surplus workers stop between tasks (after the
+ * task they are on), the highest-numbered first.
  */
 public final class WorkerPool<T> {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
 
   private final String name;
-  private final int workers;
   private final RetryPolicy retryPolicy;
   private final Sleeper sleeper;
   private final Function<T, String> describe;
+  private final Object lock = new Object();
+  private final Set<Integer> alive = new HashSet<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private int workers;
+  private Runnable starter;
+  private boolean over;
 
   /**
    * @param name names the threads ({@code dray-NAME-worker-3}) and appears in log lines
@@ -61,25 +72,26 @@ public final class WorkerPool<T> {
       WorkerFactory<T> factory,
       Cancellation cancellation,
       TaskListener<T> listener) {
-    List<Thread> threads = new ArrayList<>(workers);
-    for (int i = 0; i < workers; i++) {
-      int index = i;
-      Thread thread =
-          new Thread(
-              () -> workLoop(index, source, factory, cancellation, listener),
-              "dray-" + name + "-worker-" + i);
-      thread.setDaemon(true);
-      threads.add(thread);
+    synchronized (lock) {
+      starter = () -> startMissingWorkers(source, factory, cancellation, listener);
+      starter.run();
     }
-    threads.forEach(Thread::start);
     try {
-      for (Thread thread : threads) {
-        thread.join();
+      synchronized (lock) {
+        while (!alive.isEmpty()) {
+          lock.wait();
+        }
+        over = true;
       }
     } catch (InterruptedException e) {
       cancellation.cancel(new DrayException(ErrorCode.INTERRUPTED, name + " was interrupted"));
-      threads.forEach(Thread::interrupt);
-      joinQuietly(threads);
+      List<Thread> started;
+      synchronized (lock) {
+        over = true;
+        started = List.copyOf(threads);
+      }
+      started.forEach(Thread::interrupt);
+      joinQuietly(started);
       Thread.currentThread().interrupt();
     }
     Throwable cause = cancellation.cause();
@@ -88,6 +100,76 @@ public final class WorkerPool<T> {
           ? dray
           : new DrayException(
               ErrorCode.TASK_FAILED, name + " failed: " + SqlErrors.describe(cause), cause);
+    }
+  }
+
+  /** How many workers the pool runs (or will run, after a {@link #resize}). */
+  public int workers() {
+    synchronized (lock) {
+      return workers;
+    }
+  }
+
+  /**
+   * Changes the number of workers: more start at once, surplus ones stop after their current task.
+   * Before {@link #run} this sets the number it starts with; after it, nothing changes.
+   *
+   * @throws IllegalArgumentException when {@code count} is below 1
+   */
+  public void resize(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("workers must be at least 1");
+    }
+    synchronized (lock) {
+      if (over) {
+        return;
+      }
+      LOG.info("{}: workers {} -> {}", name, workers, count);
+      workers = count;
+      if (starter != null) {
+        starter.run();
+      }
+    }
+  }
+
+  /** Starts a thread for every worker index below the target that has none (lock held). */
+  private void startMissingWorkers(
+      TaskSource<T> source,
+      WorkerFactory<T> factory,
+      Cancellation cancellation,
+      TaskListener<T> listener) {
+    for (int i = 0; i < workers; i++) {
+      if (alive.add(i)) {
+        int index = i;
+        Thread thread =
+            new Thread(
+                () -> {
+                  try {
+                    workLoop(index, source, factory, cancellation, listener);
+                  } finally {
+                    synchronized (lock) {
+                      alive.remove(index);
+                      lock.notifyAll();
+                    }
+                  }
+                },
+                "dray-" + name + "-worker-" + i);
+        thread.setDaemon(true);
+        threads.add(thread);
+        thread.start();
+      }
+    }
+  }
+
+  /** Whether worker {@code index} is surplus after a resize; if so it leaves the live set. */
+  private boolean surplus(int index) {
+    synchronized (lock) {
+      if (index < workers) {
+        return false;
+      }
+      alive.remove(index);
+      lock.notifyAll();
+      return true;
     }
   }
 
@@ -105,7 +187,7 @@ public final class WorkerPool<T> {
       return;
     }
     try (worker) {
-      while (!cancellation.isCancelled()) {
+      while (!cancellation.isCancelled() && !surplus(index)) {
         T task = source.next();
         if (task == null) {
           break;

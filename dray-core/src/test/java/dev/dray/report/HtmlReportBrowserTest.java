@@ -9,12 +9,18 @@ import dev.dray.copy.VerifyJob;
 import dev.dray.copy.VerifyResult;
 import dev.dray.load.LoadJob;
 import dev.dray.load.LoadResult;
+import dev.dray.queue.BenchRun;
+import dev.dray.queue.BenchStrategy;
+import dev.dray.queue.QueueBenchmark;
 import dev.dray.run.Cancellation;
 import dev.dray.testing.MariaDbExtension;
 import dev.dray.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -212,11 +218,72 @@ class HtmlReportBrowserTest {
     }
   }
 
+  @Test
+  void queueBenchComparingStrategiesStaticAndDynamic(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    List<BenchRun> runs = new ArrayList<>();
+    for (boolean dynamic : List.of(false, true)) {
+      for (BenchStrategy strategy : BenchStrategy.values()) {
+        runs.add(
+            QueueBenchmark.builder()
+                .connection(db.config())
+                .queue("report_bench")
+                .strategy(strategy)
+                .jobs(dynamic ? 0 : 400)
+                .producers(dynamic ? 2 : 0)
+                .duration(Duration.ofSeconds(1))
+                .drain(Duration.ofSeconds(5))
+                .consumers(3)
+                .batch(50)
+                .build()
+                .runRecorded());
+      }
+    }
+    for (BenchRun run : runs) {
+      assertThat(run.result().processed()).as(run.result().strategy()).isPositive();
+      assertThat(run.samples()).hasSizeGreaterThan(1);
+      assertThat(run.samples().get(run.samples().size() - 1).processed())
+          .isEqualTo(run.result().processed());
+      assertThat(run.commitMillis()).hasSize(101);
+      assertThat(run.jobsPerCommit()[100]).isLessThanOrEqualTo(50);
+    }
+    // one job per commit is what the simple strategy does
+    assertThat(runs.get(0).jobsPerCommit()).containsOnly(1.0);
+    Path html = dir.resolve("report-bench.html");
+    BenchReport.write(
+        html,
+        "simple, chunk, skip-locked",
+        System.currentTimeMillis(),
+        runs,
+        java.util.Map.of("db", db.url(), "consumers", 3));
+    HeadlessChromium.Page page = open(html, "report-bench");
+    for (String chart :
+        List.of("throughput", "backlog", "commit", "wait", "batch").stream()
+            .flatMap(c -> java.util.stream.Stream.of(c + "-static", c + "-dynamic"))
+            .toList()) {
+      assertThat(page.attribute("chart-" + chart, "data-series")).as(chart).isEqualTo("3");
+      assertThat(Integer.parseInt(page.attribute("chart-" + chart, "data-points")))
+          .as(chart)
+          .isGreaterThanOrEqualTo(3);
+    }
+    // percentiles 0..100 of every run
+    assertThat(page.attribute("chart-commit-static", "data-points")).isEqualTo("303");
+    assertThat(page.attribute("chart-leftover", "data-points")).isEqualTo("6");
+    assertThat(page.attribute("chart-overall", "data-points")).isEqualTo("6");
+    assertThat(page.dom())
+        .contains("<th>skip-locked dynamic</th>")
+        .containsPattern("<td>leftover</td>(<td class=\"num\">\\d+</td>){6}");
+  }
+
   /** Renders, checks the page is self-contained and drew cleanly, returns its DOM. */
   private static HeadlessChromium.Page open(TimelineSnapshot snapshot, Path dir, String name)
       throws Exception {
     Path html = dir.resolve(name + ".html");
     HtmlReport.write(html, snapshot);
+    return open(html, name);
+  }
+
+  private static HeadlessChromium.Page open(Path html, String name) throws Exception {
     String text = Files.readString(html, StandardCharsets.UTF_8);
     // nothing the page would fetch: no external scripts, styles, images or frames
     assertThat(

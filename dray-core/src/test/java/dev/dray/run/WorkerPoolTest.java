@@ -169,4 +169,67 @@ class WorkerPoolTest {
     assertThat(policy.backoff(3)).isBetween(Duration.ofMillis(200), Duration.ofMillis(400));
     assertThat(policy.backoff(20)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1));
   }
+
+  @Test
+  void resizingAddsWorkersAtOnceAndRetiresSurplusOnesBetweenTasks() throws Exception {
+    List<Integer> tasks = IntStream.range(0, 3000).boxed().toList();
+    Set<Integer> seen = ConcurrentHashMap.newKeySet();
+    Set<Integer> lanesBeforeGrowth = ConcurrentHashMap.newKeySet();
+    Set<Integer> lanesAfterGrowth = ConcurrentHashMap.newKeySet();
+    AtomicInteger startedOnSurplusLanes = new AtomicInteger();
+    AtomicInteger phase = new AtomicInteger(); // 0: 1 worker, 1: grown to 4, 2: shrunk to 1
+    AtomicInteger done = new AtomicInteger();
+    WorkerPool<Integer> pool =
+        new WorkerPool<Integer>("test", 1, RetryPolicy.NONE, NO_WAIT, String::valueOf);
+    Thread running =
+        new Thread(
+            () ->
+                pool.run(
+                    new ListTaskSource<>(tasks),
+                    (index, c) ->
+                        task -> {
+                          seen.add(task);
+                          Thread.sleep(1);
+                          done.incrementAndGet();
+                        },
+                    new Cancellation(),
+                    new TaskListener<Integer>() {
+                      @Override
+                      public void started(Integer task, int workerIndex) {
+                        switch (phase.get()) {
+                          case 0 -> lanesBeforeGrowth.add(workerIndex);
+                          case 1 -> lanesAfterGrowth.add(workerIndex);
+                          default -> {
+                            if (workerIndex > 0) {
+                              startedOnSurplusLanes.incrementAndGet();
+                            }
+                          }
+                        }
+                      }
+                    }));
+    running.start();
+    await(() -> done.get() >= 100);
+    phase.set(1);
+    pool.resize(4);
+    assertThat(pool.workers()).isEqualTo(4);
+    await(() -> lanesAfterGrowth.size() == 4);
+    phase.set(2);
+    pool.resize(1);
+    running.join(TimeUnit.SECONDS.toMillis(60));
+    assertThat(running.isAlive()).isFalse();
+    assertThat(seen).hasSize(3000);
+    assertThat(lanesBeforeGrowth).containsExactly(0);
+    assertThat(lanesAfterGrowth).containsExactlyInAnyOrder(0, 1, 2, 3);
+    // a surplus worker may already have taken its next task when the resize came: at most one each
+    assertThat(startedOnSurplusLanes.get()).isLessThanOrEqualTo(3);
+    assertThatThrownBy(() -> pool.resize(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 30 s").isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
 }
