@@ -21,10 +21,12 @@ import java.util.Map;
  * it. An update that moves a row to another key deletes the old key and writes the new one. Whole
  * transactions only: a batch ends at a source commit.
  *
+ * <p>Public for the applier benchmark in dray-bench, which feeds it synthetic changes.
+ *
  * <p>A table's changes in a transaction that ends at or before its floor (the position of the
  * snapshot its rows came from) are already in its rows, and skipped.
  */
-final class ChangeBatch {
+public final class ChangeBatch {
   private static final int ROW_OVERHEAD_BYTES = 48;
 
   private final Map<TableName, FollowTable> tables;
@@ -36,12 +38,12 @@ final class ChangeBatch {
   private Instant oldestCommit;
   private BinlogPosition end;
 
-  ChangeBatch(Map<TableName, FollowTable> tables, Map<TableName, BinlogPosition> floors) {
+  public ChangeBatch(Map<TableName, FollowTable> tables, Map<TableName, BinlogPosition> floors) {
     this.tables = tables;
     this.floors = floors;
   }
 
-  void add(ChangeTransaction transaction) {
+  public void add(ChangeTransaction transaction) {
     transactions++;
     end = transaction.end();
     boolean counted = false;
@@ -108,42 +110,42 @@ final class ChangeBatch {
     return size;
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return transactions == 0;
   }
 
-  boolean hasChanges() {
+  public boolean hasChanges() {
     return changes > 0;
   }
 
-  int transactions() {
+  public int transactions() {
     return transactions;
   }
 
-  long changes() {
+  public long changes() {
     return changes;
   }
 
-  long bytes() {
+  public long bytes() {
     return bytes;
   }
 
   /** The commit time of the first transaction with a change to apply, or null. */
-  Instant oldestCommit() {
+  public Instant oldestCommit() {
     return oldestCommit;
   }
 
   /** Where the last transaction ended: the position the tables reach with this batch. */
-  BinlogPosition end() {
+  public BinlogPosition end() {
     return end;
   }
 
-  long rowCount() {
+  public long rowCount() {
     return rows.values().stream().mapToLong(Map::size).sum();
   }
 
   /** The final row states per table, for {@code FollowTarget.apply}. */
-  Map<FollowTable, Collection<ImageRow>> rowsByTable() {
+  public Map<FollowTable, Collection<ImageRow>> rowsByTable() {
     Map<FollowTable, Collection<ImageRow>> result = new LinkedHashMap<>();
     rows.forEach((name, byKey) -> result.put(tables.get(name), byKey.values()));
     return result;

@@ -123,6 +123,7 @@ public final class FollowFixture implements AutoCloseable {
         try (ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
           rs.next();
           if (rs.getString(1).equals(file)) {
+            System.out.printf("purged before %s; warnings on the way: %s%n", file, warnings);
             return;
           }
         }
