@@ -323,6 +323,7 @@ public final class FollowTarget implements AutoCloseable {
    */
   public void apply(
       Map<FollowTable, Collection<ImageRow>> rows, BinlogPosition reached, Set<TableName> reload) {
+    long started = System.nanoTime();
     inTransaction(
         () -> {
           try (Statement statement = connection.createStatement()) {
@@ -356,6 +357,7 @@ public final class FollowTarget implements AutoCloseable {
           }
         },
         "cannot apply changes to ");
+    LOG.debug("batch applied to {} in {} ms", reached, (System.nanoTime() - started) / 1_000_000);
   }
 
   private void applyTable(Statement statement, FollowTable table, Collection<ImageRow> rows)
@@ -450,7 +452,9 @@ public final class FollowTarget implements AutoCloseable {
       connection.setAutoCommit(false);
       try {
         work.run();
+        long committing = System.nanoTime();
         connection.commit();
+        LOG.debug("commit {} ms", (System.nanoTime() - committing) / 1_000_000);
       } catch (SQLException | RuntimeException e) {
         try {
           connection.rollback();

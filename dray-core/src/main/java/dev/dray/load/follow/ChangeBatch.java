@@ -31,7 +31,7 @@ public final class ChangeBatch {
 
   private final Map<TableName, FollowTable> tables;
   private final Map<TableName, BinlogPosition> floors;
-  private final Map<TableName, LinkedHashMap<List<Object>, ImageRow>> rows = new HashMap<>();
+  private final Map<TableName, LinkedHashMap<Object, ImageRow>> rows = new HashMap<>();
   private int transactions;
   private long changes;
   private long bytes;
@@ -63,14 +63,14 @@ public final class ChangeBatch {
         }
       }
       changes++;
-      Map<List<Object>, ImageRow> byKey =
+      Map<Object, ImageRow> byKey =
           rows.computeIfAbsent(change.table(), t -> new LinkedHashMap<>());
       switch (change.kind()) {
         case INSERT -> put(byKey, table, new ImageRow(false, change.after()));
         case DELETE -> put(byKey, table, new ImageRow(true, change.before()));
         case UPDATE -> {
-          List<Object> before = key(table, change.before());
-          List<Object> after = key(table, change.after());
+          Object before = key(table, change.before());
+          Object after = key(table, change.after());
           if (!before.equals(after)) {
             byKey.put(before, new ImageRow(true, change.before()));
           }
@@ -81,19 +81,29 @@ public final class ChangeBatch {
     }
   }
 
-  private void put(Map<List<Object>, ImageRow> byKey, FollowTable table, ImageRow row) {
+  private void put(Map<Object, ImageRow> byKey, FollowTable table, ImageRow row) {
     bytes += size(row.image());
     byKey.put(key(table, row.image()), row);
   }
 
-  /** The key of an image, with byte arrays wrapped so that equal contents are equal keys. */
-  private static List<Object> key(FollowTable table, List<Object> image) {
-    List<Object> key = new ArrayList<>(table.keyIndexes().size());
-    for (int index : table.keyIndexes()) {
-      Object value = image.get(index);
-      key.add(value instanceof byte[] b ? ByteBuffer.wrap(b) : value);
+  /**
+   * The key of an image: the value of a one-column key, else the list of values; byte arrays
+   * wrapped so that equal contents are equal keys.
+   */
+  private static Object key(FollowTable table, List<Object> image) {
+    List<Integer> indexes = table.keyIndexes();
+    if (indexes.size() == 1) {
+      return keyValue(image.get(indexes.get(0)));
+    }
+    List<Object> key = new ArrayList<>(indexes.size());
+    for (int index : indexes) {
+      key.add(keyValue(image.get(index)));
     }
     return key;
+  }
+
+  private static Object keyValue(Object value) {
+    return value instanceof byte[] b ? ByteBuffer.wrap(b) : value;
   }
 
   private static long size(List<Object> image) {
