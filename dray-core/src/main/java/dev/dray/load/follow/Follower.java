@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * commits, and applies each batch together with the position it reaches in one DuckDB transaction
  * ({@link FollowTarget#apply}). A batch is applied when the apply interval has passed, when {@link
  * FollowSettings#maxBatchBytes} are buffered, or at once when the reader has caught up (with a
- * shared file: at the interval only, since each apply reopens the file).
+ * shared file: at the interval only, since each apply reopens the file). Batches are applied on the
+ * {@link BatchApplier}'s thread while the next one is read: a batch that becomes due while a commit
+ * is in flight keeps growing until that commit is done (only a full buffer waits for it).
  *
  * <p>It runs until the cancellation fires or {@link FollowSettings#followFor} has passed, then
  * applies what it has read and stores the position. A schema change on a followed table reloads
@@ -183,7 +185,8 @@ public final class Follower {
             long left = settings.applyInterval().toNanos() - (System.nanoTime() - batchStarted);
             long wait = batch.isEmpty() ? LONGEST_WAIT.toNanos() : Math.max(0, left);
             if (applier.busy()) {
-              wait = Math.min(wait, IN_FLIGHT_WAIT.toNanos()); // notice the commit soon
+              // a due batch waits for the commit in flight: notice its end soon, without spinning
+              wait = IN_FLIGHT_WAIT.toNanos();
             }
             read = stream.poll(POLL_MAX, Duration.ofNanos(Math.min(wait, LONGEST_WAIT.toNanos())));
           }

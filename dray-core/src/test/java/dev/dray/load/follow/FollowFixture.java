@@ -217,16 +217,27 @@ public final class FollowFixture implements AutoCloseable {
 
     /** Waits until the follow has applied up to the source's current position, then stops it. */
     public LoadResult stopWhenCaughtUp() throws Exception {
+      if (!awaitCaughtUp()) {
+        return result.join();
+      }
+      cancellation.cancel(new InterruptedException("test stops follow"));
+      return result.get(90, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Waits (up to 90 s) until the follow has applied up to the source's current position; false
+     * when the follow ended first.
+     */
+    public boolean awaitCaughtUp() throws InterruptedException {
       BinlogPosition target = sourcePosition();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (reached.get().compareTo(target) < 0 && System.nanoTime() < deadline) {
         if (result.isDone()) {
-          return result.join();
+          return false;
         }
         Thread.sleep(20);
       }
-      cancellation.cancel(new InterruptedException("test stops follow"));
-      return result.get(90, TimeUnit.SECONDS);
+      return true;
     }
   }
 

@@ -298,6 +298,43 @@ class FollowTest {
   }
 
   @Test
+  void partitionMaintenanceWritesNoRowEventsButReloadsTheTable() throws Exception {
+    execute(
+        "CREATE TABLE parts (id INT NOT NULL PRIMARY KEY, v INT) PARTITION BY RANGE (id)"
+            + " (PARTITION p0 VALUES LESS THAN (100), PARTITION p1 VALUES LESS THAN (200))",
+        "CREATE TABLE marker (id INT NOT NULL PRIMARY KEY, n INT)",
+        "INSERT INTO parts VALUES (1, 1), (150, 150)",
+        "INSERT INTO marker VALUES (1, 0)");
+    Path file = dir.resolve("parts.duckdb");
+    FollowFixture.Running running = fixture.running().start(job(file, "parts", "marker").build());
+    String[][] steps = {
+      {
+        "ALTER TABLE parts ADD PARTITION (PARTITION p2 VALUES LESS THAN (300))",
+        "INSERT INTO parts VALUES (250, 250), (160, 160)"
+      },
+      {"ALTER TABLE parts DROP PARTITION p0", "INSERT INTO parts VALUES (260, 260)"},
+      {"ALTER TABLE parts TRUNCATE PARTITION p1", "UPDATE parts SET v = 7 WHERE id = 250"}
+    };
+    for (String[] step : steps) {
+      // a change to another table after each statement: once it is applied, the reload is done
+      // and the next statement comes after the reload's snapshot
+      execute(step[0], step[1], "UPDATE marker SET n = n + 1");
+      assertThat(running.awaitCaughtUp()).isTrue();
+    }
+    LoadResult result = running.stopWhenCaughtUp();
+
+    assertThat(result.follow().reloads()).isEqualTo(3);
+    assertThat(result.follow().schemaChanges())
+        .hasSize(3)
+        .anySatisfy(c -> assertThat(c).contains("ADD PARTITION"))
+        .anySatisfy(c -> assertThat(c).contains("DROP PARTITION p0"))
+        .anySatisfy(c -> assertThat(c).contains("TRUNCATE PARTITION p1"));
+    assertThat(rows(file, "parts", "id")).containsExactly("id=250, v=7", "id=260, v=260");
+    assertThat(rows(file, "parts", "id")).containsExactlyElementsOf(freshLoad("parts", "id"));
+    assertThat(rows(file, "marker", "id")).containsExactly("id=1, n=3");
+  }
+
+  @Test
   void withOnDdlFailASchemaChangeStopsWithAClearMessage() throws Exception {
     execute(
         "CREATE TABLE strict (id INT NOT NULL PRIMARY KEY, v INT)",
