@@ -25,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * A real {@code dray load --follow} process: SIGTERM stops it in order (exit 0, summary, report),
  * and after a kill -9 {@code --resume} continues without reloading.
  */
-@org.junit.jupiter.api.Disabled(
-    "load --follow does not pass on MariaDB 11.4 yet (issue 12): after a fix for row events written with next position 0, the purged-binlog case hangs there; these passed on MariaDB 10.11 with DRAY_TEST_BINLOG_URL")
 @Tag("slow")
 class FollowCommandTest {
   private static FollowFixture fixture;

@@ -84,9 +84,9 @@ public final class BinlogPreconditions {
         ErrorCode.BINLOG_UNAVAILABLE,
         "the binary log at the stored position "
             + stored.coordinates()
-            + " was purged from the server (oldest file now: "
-            + oldest
-            + "): the changes since cannot be read, so a fresh start is needed"
+            + " was purged from the server"
+            + (oldest == null ? "" : " (oldest file now: " + oldest + ")")
+            + ": the changes since cannot be read, so a fresh start is needed"
             + " (run again without --resume)");
   }
 }

@@ -15,6 +15,7 @@ import com.github.shyiko.mysql.binlog.event.TableMapEventData;
 import com.github.shyiko.mysql.binlog.event.UpdateRowsEventData;
 import com.github.shyiko.mysql.binlog.event.WriteRowsEventData;
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
+import com.github.shyiko.mysql.binlog.network.ServerException;
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.db.BinlogPosition;
@@ -155,7 +156,9 @@ public final class ChangeStream implements AutoCloseable {
         new BinaryLogClient.AbstractLifecycleListener() {
           @Override
           public void onCommunicationFailure(BinaryLogClient c, Exception ex) {
-            fail(ex);
+            // the server answers a request for a purged file with error 1236 once the dump began
+            // (a purge between the check in open() and the connect)
+            fail(purgedWhileConnecting(ex) ? BinlogPreconditions.purged(start, null) : ex);
           }
 
           @Override
@@ -179,12 +182,17 @@ public final class ChangeStream implements AutoCloseable {
     return this;
   }
 
+  private static boolean purgedWhileConnecting(Exception e) {
+    String message = String.valueOf(e.getMessage());
+    return message.contains("Could not find first log file")
+        || message.contains("purged")
+        || (e instanceof ServerException server && server.getErrorCode() == 1236);
+  }
+
   private DrayException connectFailure(Exception e) {
     String message = String.valueOf(e.getMessage());
-    if (message.contains("Could not find first log file")
-        || message.contains("purged")
-        || message.contains("1236")) {
-      return BinlogPreconditions.purged(start, "?");
+    if (purgedWhileConnecting(e)) {
+      return BinlogPreconditions.purged(start, null);
     }
     if (message.contains("REPLICATION SLAVE")
         || message.toLowerCase(Locale.ROOT).contains("access denied")) {

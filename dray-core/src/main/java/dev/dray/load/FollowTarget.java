@@ -2,6 +2,7 @@ package dev.dray.load;
 
 import static dev.dray.load.DuckDbTarget.firstLine;
 import static dev.dray.load.DuckDbTarget.quote;
+import static java.util.stream.Collectors.joining;
 
 import dev.dray.DrayException;
 import dev.dray.ErrorCode;
@@ -17,6 +18,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,14 +28,18 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The DuckDB side of {@code load --follow}: the followed tables, the binary-log position they are
- * current to, and one batch table per followed table in the dray-owned schema {@value #SCHEMA}.
+ * current to (in the dray-owned schema {@value #SCHEMA}), and one TEMP batch table per followed
+ * table.
  *
  * <p>A batch goes in as one DuckDB transaction: the batch's final row images (one per key, a delete
- * marker where the last change deleted it) are appended into the batch table, then {@code DELETE
- * FROM t USING batch} removes every key the batch touches and {@code INSERT INTO t SELECT ... WHERE
+ * marker where the last change deleted it) are appended into the batch table (in memory: temp
+ * tables are not written to the file or its log), then {@code DELETE FROM t WHERE key IN (SELECT
+ * key FROM batch)} removes every key the batch touches and {@code INSERT INTO t SELECT ... WHERE
  * NOT deleted} puts the new images in, and the position row moves to where the batch ends. A crash
  * leaves either all of it or none, so a restart from the stored position applies every change
  * exactly once.
@@ -43,6 +50,7 @@ import org.duckdb.DuckDBConnection;
  * before anything else is applied to it.
  */
 public final class FollowTarget implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FollowTarget.class);
   static final String SCHEMA = "_dray_follow";
   private static final String POSITION = SCHEMA + ".position";
   private static final String TABLES = SCHEMA + ".tables";
@@ -50,6 +58,8 @@ public final class FollowTarget implements AutoCloseable {
 
   private final Path file;
   private DuckDBConnection connection;
+  private final Map<String, FollowTable> shapes = new HashMap<>();
+  private final Set<String> batchTables = new HashSet<>();
 
   /** One row's final state in a batch: its last image, or its last known image and a delete. */
   public record ImageRow(boolean delete, List<Object> image) {}
@@ -117,6 +127,7 @@ public final class FollowTarget implements AutoCloseable {
       // nothing to do
     }
     connection = null;
+    batchTables.clear(); // temp tables go with the connection
   }
 
   /**
@@ -260,36 +271,50 @@ public final class FollowTarget implements AutoCloseable {
     }
   }
 
-  /** (Re)creates the batch table of each followed table, with its current column types. */
+  /**
+   * (Re)creates the batch table of each followed table, with its current column types: a TEMP table
+   * of this connection (in memory, never written to the file or its log; the rows only pass
+   * through), created again after the file was {@link #release released}.
+   */
   public void prepare(Collection<FollowTable> tables) {
+    tables.forEach(t -> shapes.put(t.targetTable(), t));
+    batchTables.clear();
     inTransaction(
         () -> {
           try (Statement statement = connection.createStatement()) {
             for (FollowTable table : tables) {
-              String columns =
-                  IntStream.range(0, table.columns().size())
-                      .mapToObj(i -> "c" + i + " " + table.columns().get(i).duckDbType())
-                      .collect(Collectors.joining(", "));
-              statement.execute(
-                  "CREATE OR REPLACE TABLE "
-                      + batchTable(table)
-                      + " ("
-                      + columns
-                      + ", "
-                      + DELETE_FLAG
-                      + " BOOLEAN)");
+              // persistent batch tables of earlier versions: their rows only cost the log
+              statement.execute("DROP TABLE IF EXISTS " + SCHEMA + "." + quote(batchName(table)));
+              createBatchTable(statement, table);
             }
           }
         },
         "cannot prepare the follow batch tables in ");
   }
 
-  private static String batchTable(FollowTable table) {
-    return SCHEMA + "." + quote(batchName(table));
+  private void createBatchTable(Statement statement, FollowTable table) throws SQLException {
+    String columns =
+        IntStream.range(0, table.columns().size())
+            .mapToObj(i -> "c" + i + " " + table.columns().get(i).duckDbType())
+            .collect(Collectors.joining(", "));
+    statement.execute(
+        "CREATE OR REPLACE TEMP TABLE "
+            + quote(tempName(table))
+            + " ("
+            + columns
+            + ", "
+            + DELETE_FLAG
+            + " BOOLEAN)");
+    batchTables.add(table.targetTable());
   }
 
   private static String batchName(FollowTable table) {
     return "batch_" + table.targetTable();
+  }
+
+  /** The batch table's name in the temp catalog's {@code main} schema. */
+  private static String tempName(FollowTable table) {
+    return "_dray_batch_" + table.targetTable();
   }
 
   /**
@@ -298,6 +323,7 @@ public final class FollowTarget implements AutoCloseable {
    */
   public void apply(
       Map<FollowTable, Collection<ImageRow>> rows, BinlogPosition reached, Set<TableName> reload) {
+    long started = System.nanoTime();
     inTransaction(
         () -> {
           try (Statement statement = connection.createStatement()) {
@@ -331,10 +357,17 @@ public final class FollowTarget implements AutoCloseable {
           }
         },
         "cannot apply changes to ");
+    LOG.debug("batch applied to {} in {} ms", reached, (System.nanoTime() - started) / 1_000_000);
   }
 
   private void applyTable(Statement statement, FollowTable table, Collection<ImageRow> rows)
       throws SQLException {
+    if (!table.equals(shapes.get(table.targetTable()))
+        || !batchTables.contains(table.targetTable())) {
+      shapes.put(table.targetTable(), table);
+      createBatchTable(statement, table);
+    }
+    long started = System.nanoTime();
     List<DuckDbColumn> columns = table.columns();
     List<ImageCell> cells = new ArrayList<>();
     for (DuckDbColumn column : columns) {
@@ -342,7 +375,7 @@ public final class FollowTarget implements AutoCloseable {
     }
     List<String> types = new ArrayList<>(columns.stream().map(DuckDbColumn::duckDbType).toList());
     types.add("BOOLEAN");
-    RowSink appender = DriverAccess.shared().openSink(connection, SCHEMA, batchName(table), types);
+    RowSink appender = DriverAccess.shared().openSink(connection, "main", tempName(table), types);
     try {
       for (ImageRow row : rows) {
         List<Object> image = row.image();
@@ -357,25 +390,43 @@ public final class FollowTarget implements AutoCloseable {
       throw e;
     }
     appender.close();
+    long appended = System.nanoTime();
     String target = "main." + quote(table.targetTable());
-    String keyMatch =
-        table.keyIndexes().stream()
-            .map(i -> "t." + quote(columns.get(i).source().name()) + " = b.c" + i)
-            .collect(Collectors.joining(" AND "));
+    String batch = quote(tempName(table));
+    List<Integer> keys = table.keyIndexes();
+    String keyColumns =
+        keys.stream().map(i -> quote(columns.get(i).source().name())).collect(joining(", "));
+    String batchKeys = keys.stream().map(i -> "c" + i).collect(joining(", "));
+    // a semi join on the key: DuckDB filters the table's scan by the batch's keys
     statement.execute(
-        "DELETE FROM " + target + " AS t USING " + batchTable(table) + " AS b WHERE " + keyMatch);
+        "DELETE FROM "
+            + target
+            + " WHERE "
+            + (keys.size() == 1 ? keyColumns : "(" + keyColumns + ")")
+            + " IN (SELECT "
+            + (keys.size() == 1 ? batchKeys : "(" + batchKeys + ")")
+            + " FROM "
+            + batch
+            + ")");
+    long deleted = System.nanoTime();
     statement.execute(
         "INSERT INTO "
             + target
             + " SELECT "
-            + IntStream.range(0, columns.size())
-                .mapToObj(i -> "b.c" + i)
-                .collect(Collectors.joining(", "))
+            + IntStream.range(0, columns.size()).mapToObj(i -> "c" + i).collect(joining(", "))
             + " FROM "
-            + batchTable(table)
-            + " AS b WHERE NOT b."
+            + batch
+            + " WHERE NOT "
             + DELETE_FLAG);
-    statement.execute("DELETE FROM " + batchTable(table));
+    long inserted = System.nanoTime();
+    statement.execute("TRUNCATE " + batch);
+    LOG.debug(
+        "{}: {} rows appended in {} ms, delete {} ms, insert {} ms",
+        table.targetTable(),
+        rows.size(),
+        (appended - started) / 1_000_000,
+        (deleted - appended) / 1_000_000,
+        (inserted - deleted) / 1_000_000);
   }
 
   private boolean exists(String table) throws SQLException {
@@ -401,7 +452,9 @@ public final class FollowTarget implements AutoCloseable {
       connection.setAutoCommit(false);
       try {
         work.run();
+        long committing = System.nanoTime();
         connection.commit();
+        LOG.debug("commit {} ms", (System.nanoTime() - committing) / 1_000_000);
       } catch (SQLException | RuntimeException e) {
         try {
           connection.rollback();

@@ -219,8 +219,11 @@ public final class LoadJob {
         null);
   }
 
-  /** The followed tables as the source has them now. */
-  private List<FollowTable> followTables() {
+  /**
+   * The job's tables as the source has them now, as follow applies changes to them: their DuckDB
+   * columns and the key changes are matched by.
+   */
+  public List<FollowTable> followTables() {
     try (Connection coordinator = openSource()) {
       return describeTables(coordinator, new ArrayList<>()).values().stream()
           .map(FollowTable::of)

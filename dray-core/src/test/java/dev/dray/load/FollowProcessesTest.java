@@ -28,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * writer, then resumed, it ends equal to the source with every acknowledged increment counted once;
  * and a second JVM reads the followed file while follow runs with a shared file.
  */
-@org.junit.jupiter.api.Disabled(
-    "load --follow does not pass on MariaDB 11.4 yet (issue 12): after a fix for row events written with next position 0, the purged-binlog case hangs there; these passed on MariaDB 10.11 with DRAY_TEST_BINLOG_URL")
 @Tag("slow")
 class FollowProcessesTest {
   private static FollowFixture fixture;

@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,7 +45,7 @@ public final class FollowBenchmark {
   private final String schema;
   private final ConnectionConfig config;
   private final Path file;
-  private final AtomicLong nextId = new AtomicLong();
+  private W5Writer writer;
 
   private FollowBenchmark(String serverUrl, String schema, Path workDir) {
     this.serverUrl = serverUrl.endsWith("/") ? serverUrl : serverUrl + "/";
@@ -84,7 +83,7 @@ public final class FollowBenchmark {
         "INSERT INTO orders SELECT seq, seq % 10007, 'new', (seq % 100000) / 100,"
             + " '2026-01-01' + INTERVAL (seq % 86400) SECOND, CONCAT('note ', seq) FROM seq_1_to_"
             + rows);
-    nextId.set(rows + 1);
+    writer = new W5Writer(config, rows + 1);
     Files.deleteIfExists(file);
     long started = System.nanoTime();
     LoadResult loaded =
@@ -194,58 +193,8 @@ public final class FollowBenchmark {
         follow.batches());
   }
 
-  /**
-   * Writes {@code changes} changes at about {@code rate} per second from {@code threads} threads,
-   * {@code perTransaction} per transaction: a third inserts, a third updates of non-key columns, a
-   * third deletes of rows inserted before.
-   */
   private long write(long changes, int rate, int threads, int perTransaction) throws Exception {
-    AtomicLong done = new AtomicLong();
-    long started = System.nanoTime();
-    List<CompletableFuture<Void>> writers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      writers.add(
-          CompletableFuture.runAsync(
-              () -> {
-                try (Connection c = Connections.open(config);
-                    Statement s = c.createStatement()) {
-                  c.setAutoCommit(false);
-                  ThreadLocalRandom random = ThreadLocalRandom.current();
-                  while (done.get() < changes) {
-                    for (int i = 0; i < perTransaction; i++) {
-                      long id = nextId.getAndIncrement();
-                      switch ((int) (id % 3)) {
-                        case 0 ->
-                            s.addBatch(
-                                "INSERT INTO orders VALUES ("
-                                    + id
-                                    + ", 1, 'new', 9.99, NOW(), 'inserted')");
-                        case 1 ->
-                            s.addBatch(
-                                "UPDATE orders SET status = 'paid', amount = amount + 1 WHERE id = "
-                                    + random.nextLong(1, id));
-                        default ->
-                            s.addBatch("DELETE FROM orders WHERE id = " + random.nextLong(1, id));
-                      }
-                    }
-                    s.executeBatch();
-                    c.commit();
-                    long total = done.addAndGet(perTransaction);
-                    if (rate != Integer.MAX_VALUE) {
-                      long due = started + (long) (total * 1e9 / rate);
-                      long wait = due - System.nanoTime();
-                      if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                      }
-                    }
-                  }
-                } catch (SQLException | InterruptedException e) {
-                  throw new IllegalStateException(e);
-                }
-              }));
-    }
-    CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get();
-    return done.get();
+    return writer.write(changes, rate, threads, perTransaction, null);
   }
 
   private BinlogPosition position() throws SQLException {

@@ -21,27 +21,29 @@ import java.util.Map;
  * it. An update that moves a row to another key deletes the old key and writes the new one. Whole
  * transactions only: a batch ends at a source commit.
  *
+ * <p>Public for the applier benchmark in dray-bench, which feeds it synthetic changes.
+ *
  * <p>A table's changes in a transaction that ends at or before its floor (the position of the
  * snapshot its rows came from) are already in its rows, and skipped.
  */
-final class ChangeBatch {
+public final class ChangeBatch {
   private static final int ROW_OVERHEAD_BYTES = 48;
 
   private final Map<TableName, FollowTable> tables;
   private final Map<TableName, BinlogPosition> floors;
-  private final Map<TableName, LinkedHashMap<List<Object>, ImageRow>> rows = new HashMap<>();
+  private final Map<TableName, LinkedHashMap<Object, ImageRow>> rows = new HashMap<>();
   private int transactions;
   private long changes;
   private long bytes;
   private Instant oldestCommit;
   private BinlogPosition end;
 
-  ChangeBatch(Map<TableName, FollowTable> tables, Map<TableName, BinlogPosition> floors) {
+  public ChangeBatch(Map<TableName, FollowTable> tables, Map<TableName, BinlogPosition> floors) {
     this.tables = tables;
     this.floors = floors;
   }
 
-  void add(ChangeTransaction transaction) {
+  public void add(ChangeTransaction transaction) {
     transactions++;
     end = transaction.end();
     boolean counted = false;
@@ -61,14 +63,14 @@ final class ChangeBatch {
         }
       }
       changes++;
-      Map<List<Object>, ImageRow> byKey =
+      Map<Object, ImageRow> byKey =
           rows.computeIfAbsent(change.table(), t -> new LinkedHashMap<>());
       switch (change.kind()) {
         case INSERT -> put(byKey, table, new ImageRow(false, change.after()));
         case DELETE -> put(byKey, table, new ImageRow(true, change.before()));
         case UPDATE -> {
-          List<Object> before = key(table, change.before());
-          List<Object> after = key(table, change.after());
+          Object before = key(table, change.before());
+          Object after = key(table, change.after());
           if (!before.equals(after)) {
             byKey.put(before, new ImageRow(true, change.before()));
           }
@@ -79,19 +81,29 @@ final class ChangeBatch {
     }
   }
 
-  private void put(Map<List<Object>, ImageRow> byKey, FollowTable table, ImageRow row) {
+  private void put(Map<Object, ImageRow> byKey, FollowTable table, ImageRow row) {
     bytes += size(row.image());
     byKey.put(key(table, row.image()), row);
   }
 
-  /** The key of an image, with byte arrays wrapped so that equal contents are equal keys. */
-  private static List<Object> key(FollowTable table, List<Object> image) {
-    List<Object> key = new ArrayList<>(table.keyIndexes().size());
-    for (int index : table.keyIndexes()) {
-      Object value = image.get(index);
-      key.add(value instanceof byte[] b ? ByteBuffer.wrap(b) : value);
+  /**
+   * The key of an image: the value of a one-column key, else the list of values; byte arrays
+   * wrapped so that equal contents are equal keys.
+   */
+  private static Object key(FollowTable table, List<Object> image) {
+    List<Integer> indexes = table.keyIndexes();
+    if (indexes.size() == 1) {
+      return keyValue(image.get(indexes.get(0)));
+    }
+    List<Object> key = new ArrayList<>(indexes.size());
+    for (int index : indexes) {
+      key.add(keyValue(image.get(index)));
     }
     return key;
+  }
+
+  private static Object keyValue(Object value) {
+    return value instanceof byte[] b ? ByteBuffer.wrap(b) : value;
   }
 
   private static long size(List<Object> image) {
@@ -108,42 +120,42 @@ final class ChangeBatch {
     return size;
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return transactions == 0;
   }
 
-  boolean hasChanges() {
+  public boolean hasChanges() {
     return changes > 0;
   }
 
-  int transactions() {
+  public int transactions() {
     return transactions;
   }
 
-  long changes() {
+  public long changes() {
     return changes;
   }
 
-  long bytes() {
+  public long bytes() {
     return bytes;
   }
 
   /** The commit time of the first transaction with a change to apply, or null. */
-  Instant oldestCommit() {
+  public Instant oldestCommit() {
     return oldestCommit;
   }
 
   /** Where the last transaction ended: the position the tables reach with this batch. */
-  BinlogPosition end() {
+  public BinlogPosition end() {
     return end;
   }
 
-  long rowCount() {
+  public long rowCount() {
     return rows.values().stream().mapToLong(Map::size).sum();
   }
 
   /** The final row states per table, for {@code FollowTarget.apply}. */
-  Map<FollowTable, Collection<ImageRow>> rowsByTable() {
+  public Map<FollowTable, Collection<ImageRow>> rowsByTable() {
     Map<FollowTable, Collection<ImageRow>> result = new LinkedHashMap<>();
     rows.forEach((name, byKey) -> result.put(tables.get(name), byKey.values()));
     return result;

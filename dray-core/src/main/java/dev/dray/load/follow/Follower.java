@@ -14,7 +14,6 @@ import dev.dray.load.LoadListener;
 import dev.dray.run.Cancellation;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * commits, and applies each batch together with the position it reaches in one DuckDB transaction
  * ({@link FollowTarget#apply}). A batch is applied when the apply interval has passed, when {@link
  * FollowSettings#maxBatchBytes} are buffered, or at once when the reader has caught up (with a
- * shared file: at the interval only, since each apply reopens the file).
+ * shared file: at the interval only, since each apply reopens the file). Batches are applied on the
+ * {@link BatchApplier}'s thread while the next one is read: a batch that becomes due while a commit
+ * is in flight keeps growing until that commit is done (only a full buffer waits for it).
  *
  * <p>It runs until the cancellation fires or {@link FollowSettings#followFor} has passed, then
  * applies what it has read and stores the position. A schema change on a followed table reloads
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class Follower {
   private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
   private static final Duration LONGEST_WAIT = Duration.ofMillis(100);
+  private static final Duration IN_FLIGHT_WAIT = Duration.ofMillis(2);
   private static final int POLL_MAX = 1_000;
   private static final int DRAIN_MAX = 1_000_000;
   private static final long REOPEN_RETRY_MILLIS = 5;
@@ -162,6 +164,9 @@ public final class Follower {
       builder.serverId(settings.serverId());
     }
     BinlogPosition position = start;
+    BatchApplier applier =
+        new BatchApplier((batch, reached, reload) -> write(target, batch, reached, reload));
+    Throwable failing = null;
     try (ChangeStream stream = builder.build().open()) {
       if (!started) {
         started = true;
@@ -170,6 +175,7 @@ public final class Follower {
       ChangeBatch batch = newBatch();
       long batchStarted = System.nanoTime();
       while (true) {
+        report(applier.finished());
         String stop = stopReason(deadline);
         List<ChangeTransaction> read;
         try {
@@ -177,21 +183,23 @@ public final class Follower {
             read = stream.poll(DRAIN_MAX, Duration.ZERO);
           } else {
             long left = settings.applyInterval().toNanos() - (System.nanoTime() - batchStarted);
-            Duration wait =
-                batch.isEmpty()
-                    ? LONGEST_WAIT
-                    : Duration.ofNanos(Math.max(0, Math.min(left, LONGEST_WAIT.toNanos())));
-            read = stream.poll(POLL_MAX, wait);
+            long wait = batch.isEmpty() ? LONGEST_WAIT.toNanos() : Math.max(0, left);
+            if (applier.busy()) {
+              // a due batch waits for the commit in flight: notice its end soon, without spinning
+              wait = IN_FLIGHT_WAIT.toNanos();
+            }
+            read = stream.poll(POLL_MAX, Duration.ofNanos(Math.min(wait, LONGEST_WAIT.toNanos())));
           }
         } catch (DrayException failure) {
+          report(applier.await());
           Optional<SchemaChange> change = stream.schemaChange();
           if (change.isEmpty()) {
             if (!batch.isEmpty()) {
-              apply(target, batch, batch.end(), Set.of()); // whole transactions: keep them
+              apply(applier, batch, batch.end(), Set.of()); // whole transactions: keep them
             }
             throw failure;
           }
-          return onSchemaChange(target, batch, change.get());
+          return onSchemaChange(applier, target, batch, change.get());
         }
         read.forEach(batch::add);
         transactions += read.size();
@@ -204,16 +212,27 @@ public final class Follower {
         // with a shared file, a batch that only moves the position waits: each apply reopens it
         boolean worthIt = batch.hasChanges() || !settings.shareFile();
         if (!batch.isEmpty() && (stop != null || (worthIt && (due || full || caughtUp)))) {
-          apply(target, batch, batch.end(), Set.of());
+          if (applier.busy() && stop == null && !full) {
+            continue; // coalesce: what comes while a commit is in flight joins this batch
+          }
+          report(applier.await()); // stopping, or 64 MB buffered: wait for the commit before
+          applier.submit(batch, batch.end(), Set.of());
           batch = newBatch();
           batchStarted = System.nanoTime();
         } else if (batch.isEmpty() && due) {
           batchStarted = System.nanoTime();
         }
         if (stop != null) {
+          report(applier.await());
           return new Outcome(position, stop);
         }
       }
+    } catch (RuntimeException | Error e) {
+      failing = e;
+      throw e;
+    } finally {
+      applier.awaitQuietly(failing); // never leave a transaction running on the file
+      applier.close();
     }
   }
 
@@ -231,50 +250,64 @@ public final class Follower {
     return null;
   }
 
+  /** Applies one batch now (after the one in flight) and reports it. */
   private void apply(
+      BatchApplier applier, ChangeBatch batch, BinlogPosition reached, Set<TableName> reload) {
+    report(applier.await());
+    applier.submit(batch, reached, reload);
+    report(applier.await());
+  }
+
+  /** One batch into DuckDB, on the applier's thread; with a shared file, opened just for it. */
+  private void write(
       FollowTarget target, ChangeBatch batch, BinlogPosition reached, Set<TableName> reload) {
     reopen(target);
-    long applying = System.nanoTime();
     target.apply(batch.rowsByTable(), reached, reload);
-    Instant visible = Instant.now();
-    double applySeconds = (System.nanoTime() - applying) / 1e9;
+    if (settings.shareFile()) {
+      target.release();
+    }
+  }
+
+  /** Counts an applied batch and tells the listener; nothing for null. */
+  private void report(BatchApplier.Applied applied) {
+    if (applied == null) {
+      return;
+    }
+    ChangeBatch batch = applied.batch();
     long rows = batch.rowCount();
-    double fresh = -1;
+    double fresh = applied.freshnessSeconds();
     if (batch.hasChanges()) {
       batches++;
-      fresh = Duration.between(batch.oldestCommit(), visible).toNanos() / 1e9;
       freshness.add(fresh);
     }
     changesApplied += batch.changes();
     rowsWritten += rows;
-    if (settings.shareFile()) {
-      target.release();
-    }
     listener.batchApplied(
         new BatchReport(
             batches,
             batch.transactions(),
             batch.changes(),
             rows,
-            reached,
+            applied.reached(),
             fresh,
-            applySeconds,
+            applied.applySeconds(),
             changesApplied));
   }
 
-  private Outcome onSchemaChange(FollowTarget target, ChangeBatch batch, SchemaChange change) {
+  private Outcome onSchemaChange(
+      BatchApplier applier, FollowTarget target, ChangeBatch batch, SchemaChange change) {
     BinlogPosition floor = floors.get(change.table());
     boolean alreadyReloaded = floor != null && change.end().compareTo(floor) <= 0;
     if (alreadyReloaded) {
       // the table's current rows were read after this statement: nothing to redo
-      apply(target, batch, change.end(), Set.of());
+      apply(applier, batch, change.end(), Set.of());
       return new Outcome(change.end(), null);
     }
     String statement = abbreviate(change.sql());
     if (settings.onSchemaChange() == FollowSettings.OnSchemaChange.FAIL) {
       BinlogPosition reached = batch.isEmpty() ? change.start() : batch.end();
       if (!batch.isEmpty()) {
-        apply(target, batch, reached, Set.of());
+        apply(applier, batch, reached, Set.of());
       }
       throw new DrayException(
           ErrorCode.UNSUPPORTED_SCHEMA,
@@ -288,7 +321,7 @@ public final class Follower {
               + reached.coordinates()
               + "; load again without --resume (or follow with --on-ddl reload)");
     }
-    apply(target, batch, change.end(), Set.of(change.table()));
+    apply(applier, batch, change.end(), Set.of(change.table()));
     schemaChanges.add(change.table() + ": " + statement);
     reload(target, change.table(), statement);
     FollowTarget.State state = readState(target);

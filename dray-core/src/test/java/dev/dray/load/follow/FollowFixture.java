@@ -9,6 +9,7 @@ import dev.dray.load.LoadJob;
 import dev.dray.load.LoadListener;
 import dev.dray.load.LoadResult;
 import dev.dray.run.Cancellation;
+import dev.dray.testing.BinlogServer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,9 +27,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A private MariaDB with a row-based binary log and full row images (the shared test server has
- * none), one schema on it, and what follow tests do with it: run a follow in the background, stop
- * it once it has caught up with the source, read DuckDB tables as text, load afresh to compare.
+ * A MariaDB with a row-based binary log and full row images ({@link BinlogServer}, shared by the
+ * JVM's binary-log tests; the shared test server has none), one schema on it, and what follow tests
+ * do with it: run a follow in the background, stop it once it has caught up with the source, read
+ * DuckDB tables as text, load afresh to compare.
  */
 public final class FollowFixture implements AutoCloseable {
   /**
@@ -38,13 +40,11 @@ public final class FollowFixture implements AutoCloseable {
    */
   public static final String SERVER_ENV = "DRAY_TEST_BINLOG_URL";
 
-  private final EmbeddedMariaDb server;
   private final String serverUrl;
   public final ConnectionConfig config;
   public final String schema;
 
-  private FollowFixture(EmbeddedMariaDb server, String serverUrl, String schema) {
-    this.server = server;
+  private FollowFixture(String serverUrl, String schema) {
     this.serverUrl = serverUrl;
     this.schema = schema;
     this.config = new ConnectionConfig(serverUrl + schema, "root", null);
@@ -61,25 +61,17 @@ public final class FollowFixture implements AutoCloseable {
       } catch (SQLException e) {
         throw new IllegalStateException(e);
       }
-      return new FollowFixture(null, base, schema);
+      return new FollowFixture(base, schema);
     }
-    EmbeddedMariaDb server =
-        EmbeddedMariaDb.start(
-            List.of(
-                "--innodb-buffer-pool-size=64M",
-                "--innodb-log-file-size=48M",
-                "--log-bin=follow-bin",
-                "--binlog-format=ROW",
-                "--binlog-row-image=FULL",
-                "--server-id=1"));
+    EmbeddedMariaDb server = BinlogServer.server(); // shared by the JVM's binary-log tests
     try (Connection c = Connections.open(server.connectionConfig("mysql"));
         Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + schema);
       s.execute("CREATE DATABASE " + schema + " CHARACTER SET utf8mb4");
     } catch (SQLException e) {
-      server.close();
       throw new IllegalStateException(e);
     }
-    return new FollowFixture(server, server.jdbcUrl(""), schema);
+    return new FollowFixture(server.jdbcUrl(""), schema);
   }
 
   public String url() {
@@ -110,6 +102,38 @@ public final class FollowFixture implements AutoCloseable {
       return new BinlogPosition(rs.getString(1), rs.getLong(2), null);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Purges the binary logs before {@code file} and waits until the server no longer lists them:
+   * MariaDB keeps a log while a replica still reads it or until its binlog checkpoint moved on
+   * (PURGE then only warns), so the purge is repeated until it took.
+   */
+  public void purgeBinaryLogsTo(String file) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    List<String> warnings = new ArrayList<>();
+    while (true) {
+      try (Connection c = Connections.open(config);
+          Statement s = c.createStatement()) {
+        s.execute("PURGE BINARY LOGS TO '" + file + "'");
+        for (java.sql.SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+          warnings.add(w.getMessage());
+        }
+        try (ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
+          rs.next();
+          if (rs.getString(1).equals(file)) {
+            System.out.printf("purged before %s; warnings on the way: %s%n", file, warnings);
+            return;
+          }
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the binary logs before " + file + " stay: " + warnings);
+      }
+      Thread.sleep(100);
     }
   }
 
@@ -158,11 +182,7 @@ public final class FollowFixture implements AutoCloseable {
 
   @Override
   public void close() {
-    if (server != null) {
-      server.close();
-    } else {
-      execute("DROP DATABASE " + schema);
-    }
+    execute("DROP DATABASE " + schema);
   }
 
   /** A follow job running in the background, stopped by {@link #stopWhenCaughtUp}. */
@@ -197,16 +217,27 @@ public final class FollowFixture implements AutoCloseable {
 
     /** Waits until the follow has applied up to the source's current position, then stops it. */
     public LoadResult stopWhenCaughtUp() throws Exception {
+      if (!awaitCaughtUp()) {
+        return result.join();
+      }
+      cancellation.cancel(new InterruptedException("test stops follow"));
+      return result.get(90, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Waits (up to 90 s) until the follow has applied up to the source's current position; false
+     * when the follow ended first.
+     */
+    public boolean awaitCaughtUp() throws InterruptedException {
       BinlogPosition target = sourcePosition();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (reached.get().compareTo(target) < 0 && System.nanoTime() < deadline) {
         if (result.isDone()) {
-          return result.join();
+          return false;
         }
         Thread.sleep(20);
       }
-      cancellation.cancel(new InterruptedException("test stops follow"));
-      return result.get(90, TimeUnit.SECONDS);
+      return true;
     }
   }
 
