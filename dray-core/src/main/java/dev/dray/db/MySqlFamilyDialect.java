@@ -254,6 +254,78 @@ abstract class MySqlFamilyDialect implements Dialect {
   }
 
   @Override
+  public java.util.Map<String, Long> globalStatus(
+      Connection connection, java.util.Collection<String> names) throws SQLException {
+    java.util.Map<String, Long> values = new java.util.LinkedHashMap<>();
+    if (names.isEmpty()) {
+      return values;
+    }
+    List<String> literals = new ArrayList<>();
+    for (String name : names) {
+      if (!name.matches("[A-Za-z0-9_]+")) {
+        throw new IllegalArgumentException("not a status variable name: " + name);
+      }
+      literals.add("'" + name + "'");
+    }
+    // SHOW works on MySQL 8 (no information_schema.GLOBAL_STATUS) and MariaDB alike; the names
+    // are checked above to be plain words, so they are safe as literals
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SHOW GLOBAL STATUS WHERE Variable_name IN ("
+                    + String.join(", ", literals)
+                    + ")")) {
+      while (rs.next()) {
+        String value = rs.getString(2);
+        if (value != null && value.trim().matches("-?\\d+(\\.\\d*)?")) {
+          values.put(rs.getString(1), (long) Double.parseDouble(value.trim()));
+        }
+      }
+    }
+    return values;
+  }
+
+  @Override
+  public void createTableLike(Connection connection, TableName table, TableName like)
+      throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE " + quote(table) + " LIKE " + quote(like));
+    }
+  }
+
+  @Override
+  public String showCreateTable(Connection connection, TableName table) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SHOW CREATE TABLE " + quote(table))) {
+      if (!rs.next()) {
+        throw new SQLException("SHOW CREATE TABLE " + table + " returned nothing");
+      }
+      return rs.getString(2);
+    }
+  }
+
+  /** {@code CREATE TABLE `name`} (or {@code IF NOT EXISTS}) at the start of a statement. */
+  private static final java.util.regex.Pattern CREATE_TABLE_NAME =
+      java.util.regex.Pattern.compile(
+          "^\\s*CREATE\\s+TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?(`(?:[^`]|``)+`(\\.`(?:[^`]|``)+`)?)",
+          java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  @Override
+  public void createTableFrom(Connection connection, TableName table, String createStatement)
+      throws SQLException {
+    java.util.regex.Matcher name = CREATE_TABLE_NAME.matcher(createStatement);
+    if (!name.find()) {
+      throw new SQLException(
+          "not a CREATE TABLE statement with a quoted name: "
+              + createStatement.substring(0, Math.min(60, createStatement.length())));
+    }
+    String statementText = "CREATE TABLE " + quote(table) + createStatement.substring(name.end());
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(statementText);
+    }
+  }
+
+  @Override
   public long replicaLagSeconds(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(replicaStatusStatement())) {
