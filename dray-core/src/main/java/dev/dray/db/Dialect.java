@@ -75,6 +75,22 @@ public interface Dialect {
   java.util.Map<String, Long> globalStatus(
       Connection connection, java.util.Collection<String> names) throws SQLException;
 
+  /**
+   * A SQL literal of a {@code column} value: {@code NULL}; a number as it is; binary values (a
+   * {@code byte[]}) in hex; other text quoted, or in hex converted to utf8mb4 when it holds a
+   * backslash, a quote or a control character (correct whatever the session's SQL mode).
+   */
+  String literal(ColumnInfo column, Object value);
+
+  /** Whether {@link #literal} wants this column's values as bytes (binary types), not as text. */
+  boolean readsAsBytes(ColumnInfo column);
+
+  /** {@code REPLACE INTO table (columns) VALUES (literals)}: a statement to print, not to run. */
+  String replaceRowText(TableName table, List<String> columns, List<String> literals);
+
+  /** {@code DELETE FROM table WHERE key = literal AND ...}: a statement to print, not to run. */
+  String deleteRowText(TableName table, List<String> keyColumns, List<String> literals);
+
   /** Creates {@code table} with the definition of {@code like} on the same server. */
   void createTableLike(Connection connection, TableName table, TableName like) throws SQLException;
 

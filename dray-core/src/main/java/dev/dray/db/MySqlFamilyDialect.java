@@ -429,4 +429,85 @@ abstract class MySqlFamilyDialect implements Dialect {
         + String.join(", ", Collections.nCopies(rows, row))
         + ")";
   }
+
+  private static final Set<String> NUMERIC_TYPES =
+      Set.of(
+          "tinyint",
+          "smallint",
+          "mediumint",
+          "int",
+          "integer",
+          "bigint",
+          "decimal",
+          "numeric",
+          "float",
+          "double",
+          "real",
+          "year");
+
+  private static final Set<String> BINARY_TYPES =
+      Set.of(
+          "binary",
+          "varbinary",
+          "tinyblob",
+          "blob",
+          "mediumblob",
+          "longblob",
+          "bit",
+          "geometry",
+          "point",
+          "linestring",
+          "polygon",
+          "multipoint",
+          "multilinestring",
+          "multipolygon",
+          "geometrycollection");
+
+  @Override
+  public boolean readsAsBytes(ColumnInfo column) {
+    return BINARY_TYPES.contains(column.dataType());
+  }
+
+  @Override
+  public String literal(ColumnInfo column, Object value) {
+    if (value == null) {
+      return "NULL";
+    }
+    if (value instanceof byte[] bytes) {
+      return bytes.length == 0 ? "''" : "X'" + java.util.HexFormat.of().formatHex(bytes) + "'";
+    }
+    String text = value.toString();
+    if (NUMERIC_TYPES.contains(column.dataType())
+        && text.matches("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?")) {
+      return text;
+    }
+    boolean plain =
+        text.chars().allMatch(c -> c >= 0x20 && c != '\\' && c != '\'' && c != '"' && c != 0x7f);
+    if (plain) {
+      return "'" + text + "'";
+    }
+    return "CONVERT(X'"
+        + java.util.HexFormat.of().formatHex(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        + "' USING utf8mb4)";
+  }
+
+  @Override
+  public String replaceRowText(TableName table, List<String> columns, List<String> literals) {
+    return "REPLACE INTO "
+        + quote(table)
+        + " ("
+        + quotedList(columns)
+        + ") VALUES ("
+        + String.join(", ", literals)
+        + ")";
+  }
+
+  @Override
+  public String deleteRowText(TableName table, List<String> keyColumns, List<String> literals) {
+    StringJoiner where = new StringJoiner(" AND ");
+    for (int i = 0; i < keyColumns.size(); i++) {
+      where.add(quote(keyColumns.get(i)) + " = " + literals.get(i));
+    }
+    return "DELETE FROM " + quote(table) + " WHERE " + where;
+  }
 }
