@@ -94,6 +94,14 @@ public final class CopyCommand implements Callable<Integer> {
   boolean overwriteTarget;
 
   @Option(
+      names = "--create-target",
+      description =
+          "Create the target table when it does not exist: CREATE TABLE ... LIKE the source on the"
+              + " same server, the source's SHOW CREATE TABLE statement on another (an existing"
+              + " target is used as it is).")
+  boolean createTarget;
+
+  @Option(
       names = "--max-threads-running",
       paramLabel = "N",
       description = "Pause while the source's Threads_running is above N.")
@@ -277,6 +285,7 @@ public final class CopyCommand implements Callable<Integer> {
             .mode(parseMode(mode))
             .resume(resume)
             .overwriteTarget(overwriteTarget)
+            .createTarget(createTarget)
             .jobId(jobId)
             .maxAttempts(maxAttempts)
             .lockWaitTimeout(lockWaitTimeout)
@@ -323,6 +332,13 @@ public final class CopyCommand implements Callable<Integer> {
             job.run(
                 new Cancellation(),
                 new CopyListener() {
+                  @Override
+                  public void planned(dev.dray.copy.CopyPlan plan) {
+                    if (plan.targetState() != null) {
+                      err.printf("target table %s %s%n", plan.targetTable(), plan.targetState());
+                    }
+                  }
+
                   @Override
                   public void started(Supplier<CopyProgress> progress) {
                     progressSource.set(progress);

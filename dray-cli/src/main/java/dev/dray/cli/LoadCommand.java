@@ -2,6 +2,7 @@ package dev.dray.cli;
 
 import dev.dray.DrayException;
 import dev.dray.db.TableName;
+import dev.dray.db.TableSelection;
 import dev.dray.load.LoadJob;
 import dev.dray.load.LoadResult;
 import dev.dray.load.follow.FollowResult;
@@ -12,8 +13,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,10 +53,34 @@ public final class LoadCommand implements Callable<Integer> {
 
   @Option(
       names = "--table",
-      required = true,
       paramLabel = "DB.T",
-      description = "Table to load (repeatable).")
-  List<String> tables;
+      description = "Table to load (repeatable; a view is refused).")
+  List<String> tables = new ArrayList<>();
+
+  @Option(
+      names = "--schema",
+      paramLabel = "DB",
+      split = ",",
+      description = "Load every base table of this schema (repeatable; views are skipped).")
+  List<String> schemas = new ArrayList<>();
+
+  @Option(
+      names = "--tables",
+      paramLabel = "DB.PATTERN",
+      split = ",",
+      description =
+          "Load the base tables matching these patterns, comma-separated: * any characters,"
+              + " ? one (e.g. 'shop.order*,shop.customers'; views are skipped).")
+  List<String> tablePatterns = new ArrayList<>();
+
+  @Option(
+      names = "--exclude-tables",
+      paramLabel = "DB.PATTERN",
+      split = ",",
+      description =
+          "Leave out the tables matching these patterns from what --schema and --tables chose"
+              + " (e.g. 'shop.tmp_*').")
+  List<String> excludePatterns = new ArrayList<>();
 
   @Option(
       names = "--target",
@@ -172,9 +200,8 @@ public final class LoadCommand implements Callable<Integer> {
     } else if (followFor != null || shareFile || !onDdl.equals("reload")) {
       throw DrayException.usage("--follow-for, --on-ddl and --share-file need --follow");
     }
-    for (String table : tables) {
-      builder.table(TableName.parse(table));
-    }
+    List<TableName> chosen = chosenTables(spec.commandLine().getErr());
+    chosen.forEach(builder::table);
     if (dryRun) {
       List<Task> plan = builder.build().plan();
       int effectiveWorkers = Math.max(1, Math.min(workers, plan.size()));
@@ -193,7 +220,12 @@ public final class LoadCommand implements Callable<Integer> {
     Cancellation cancellation = new Cancellation();
     List<Signal> handled = follow ? stopOnSignals(cancellation) : List.of();
     try (JobReporting reporting =
-            JobReporting.of("load", String.join(", ", tables), report, statusPort, false);
+            JobReporting.of(
+                "load",
+                chosen.stream().map(TableName::toString).collect(Collectors.joining(", ")),
+                report,
+                statusPort,
+                false);
         LoadProgress progress = new LoadProgress(err, System.console() != null);
         CtrlC ctrlC =
             CtrlC.onInterrupt(
@@ -263,6 +295,32 @@ public final class LoadCommand implements Callable<Integer> {
           f.position());
     }
     return 0;
+  }
+
+  /**
+   * The tables named with --table, then those --schema and --tables choose minus --exclude-tables
+   * (a note names each view they skip).
+   */
+  private List<TableName> chosenTables(PrintWriter err) {
+    TableSelection selection = new TableSelection(schemas, tablePatterns, excludePatterns);
+    if (tables.isEmpty() && selection.isEmpty()) {
+      throw DrayException.usage(
+          "choose what to load: --table DB.T, --schema DB or --tables 'DB.PATTERN'");
+    }
+    if (!excludePatterns.isEmpty() && selection.isEmpty()) {
+      throw DrayException.usage(
+          "--exclude-tables narrows --schema or --tables; with --table name only what to load");
+    }
+    Set<TableName> chosen = new LinkedHashSet<>();
+    tables.forEach(t -> chosen.add(TableName.parse(t)));
+    if (!selection.isEmpty()) {
+      TableSelection.Resolved resolved = selection.resolve(connection.forUrl(source));
+      for (TableName view : resolved.skippedViews()) {
+        err.println("dray: warning: skipping " + view + ": it is a view (load reads base tables)");
+      }
+      chosen.addAll(resolved.tables());
+    }
+    return List.copyOf(chosen);
   }
 
   private FollowSettings followSettings() {

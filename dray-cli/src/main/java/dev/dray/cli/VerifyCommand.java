@@ -1,5 +1,6 @@
 package dev.dray.cli;
 
+import dev.dray.DrayException;
 import dev.dray.ErrorCode;
 import dev.dray.copy.CopySettings;
 import dev.dray.copy.KeyDifference;
@@ -68,16 +69,30 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "Print the result as one JSON object (the report's content) instead of text.")
   boolean json;
 
+  @Option(
+      names = "--print-fix",
+      description =
+          "Print the SQL that would make the target equal (REPLACE of the source's row, DELETE by"
+              + " key of a row only the target holds; values as literals), as a script: the"
+              + " findings as -- comments, then the statements. Nothing is executed.")
+  boolean printFix;
+
   @Mixin ConnectionOptions connection;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     OutputPaths.requireWritable("--report", report);
+    if (printFix && json) {
+      throw DrayException.usage(
+          "--print-fix prints an SQL script and --json a JSON object: choose one (--report"
+              + " FILE.json writes the JSON next to the script)");
+    }
     Map<String, String> environment = CliEnvironment.get();
     long started = System.nanoTime();
     java.time.Instant startedAt = java.time.Instant.now();
     VerifyResult result;
+    VerifyJob job;
     try (JobReporting reporting =
             JobReporting.of(
                 "verify",
@@ -95,7 +110,7 @@ public final class VerifyCommand implements Callable<Integer> {
                                 + " Run it again:",
                             (System.nanoTime() - started) / 1e9),
                         "  " + CtrlC.commandLine(spec)))) {
-      VerifyJob job =
+      job =
           VerifyJob.builder()
               .source(tables.sourceConfig(connection, environment))
               .sourceTable(tables.sourceTable())
@@ -125,6 +140,39 @@ public final class VerifyCommand implements Callable<Integer> {
                   result, startedAt, java.time.Instant.now(), tables.source, targetUrl)));
       return result.equal() ? 0 : ErrorCode.VERIFY_DIFFERENCES.exitCode();
     }
+    PrintWriter findings = out;
+    if (printFix) {
+      findings = new PrintWriter(new SqlComments(out), true);
+    }
+    int exit = printFindings(findings, result);
+    findings.flush();
+    if (printFix) {
+      printFix(out, job, result);
+    }
+    return exit;
+  }
+
+  /** The statements that fix the target, each ending in a semicolon; what they leave out. */
+  private void printFix(PrintWriter out, VerifyJob job, VerifyResult result) {
+    if (result.equal()) {
+      out.println("-- nothing to fix");
+      return;
+    }
+    List<String> statements = job.fixStatements(result);
+    for (String statement : statements) {
+      out.println(statement + ";");
+    }
+    if (result.keysTruncated()) {
+      String more =
+          "the script fixes only the "
+              + result.differingKeys().size()
+              + " differing rows listed: more differ (raise --max-keys, or run it and verify again)";
+      out.println("-- " + more);
+      spec.commandLine().getErr().println("dray: warning: " + more);
+    }
+  }
+
+  private static int printFindings(PrintWriter out, VerifyResult result) {
     out.printf(
         "verify %s vs %s: %,d chunks, %,d source rows, %,d target rows, %d columns, %.1f s: %s%n",
         result.sourceTable(),

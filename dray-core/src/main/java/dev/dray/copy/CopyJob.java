@@ -97,13 +97,16 @@ public final class CopyJob {
   public CopyPlan plan() {
     try (Connection source = openSource();
         Connection target = openTarget()) {
-      Prepared prepared = prepare(source, target);
-      Optional<Checkpoint> existing = prepared.store.read(target);
+      Prepared prepared = prepare(source, target, false);
+      Optional<Checkpoint> existing =
+          prepared.created == null ? prepared.store.read(target) : Optional.empty();
       Optional<Checkpoint> resumable = resumable(prepared.store, existing);
       String targetState =
-          resumable.isPresent()
-              ? "resuming: rows above the checkpoint are this copy's own"
-              : requireEmptyOrOverwrite(target, prepared.store, existing);
+          prepared.created != null
+              ? "does not exist: --create-target will create it " + prepared.created
+              : resumable.isPresent()
+                  ? "resuming: rows above the checkpoint are this copy's own"
+                  : requireEmptyOrOverwrite(target, prepared.store, existing);
       Optional<String> holder = JobLock.holder(settings.target(), lockKey());
       return planOf(
           prepared,
@@ -134,11 +137,16 @@ public final class CopyJob {
       Checkpoint checkpoint;
       try (Connection source = openSource();
           Connection target = openTarget()) {
-        prepared = prepare(source, target);
+        prepared = prepare(source, target, true);
         checkpoint = startCheckpoint(prepared.store, target);
       }
       FrontierPosition start = checkpoint.position();
-      CopyPlan plan = planOf(prepared, settings.resume() ? start : null, null, null);
+      CopyPlan plan =
+          planOf(
+              prepared,
+              settings.resume() ? start : null,
+              prepared.created == null ? null : "created " + prepared.created,
+              null);
       listener.planned(plan);
       if (checkpoint.complete()) {
         LOG.info("{}: the checkpoint says the copy is complete; nothing to do", settings.jobId());
@@ -488,9 +496,16 @@ public final class CopyJob {
       TableInfo targetInfo,
       CopyColumns columns,
       CopyMode mode,
-      CheckpointStore store) {}
+      CheckpointStore store,
+      String created) {}
 
-  private Prepared prepare(Connection source, Connection target) throws SQLException {
+  /**
+   * Inspects both tables and refuses what cannot be copied. A missing target with {@code
+   * createTarget} is created when {@code create} is set; otherwise (a dry run) it is described as
+   * the source's twin and {@link Prepared#created} says how it would be made.
+   */
+  private Prepared prepare(Connection source, Connection target, boolean create)
+      throws SQLException {
     checkThrottleQuery(source);
     checkReplicas();
     Dialect dialect = Dialects.detect(source);
@@ -514,25 +529,47 @@ public final class CopyJob {
               + settings.targetTable()
               + " is a view, not a table: copy into the view's base table");
     }
+    String created = null;
     if (!targetInspector.exists(settings.targetTable())) {
-      throw new DrayException(
-          ErrorCode.NOT_FOUND,
-          "target table "
-              + settings.targetTable()
-              + " does not exist (or is not visible to this user); create it first, e.g. CREATE TABLE "
-              + settings.targetTable()
-              + " LIKE "
-              + settings.sourceTable());
+      if (!settings.createTarget()) {
+        throw new DrayException(
+            ErrorCode.NOT_FOUND,
+            "target table "
+                + settings.targetTable()
+                + " does not exist (or is not visible to this user); create it first, e.g. CREATE"
+                + " TABLE "
+                + settings.targetTable()
+                + " LIKE "
+                + settings.sourceTable()
+                + ", or pass --create-target");
+      }
+      created = createTarget(source, target, dialect, create);
     }
-    TableInfo targetInfo = targetInspector.inspect(settings.targetTable());
+    boolean pretend = created != null && !create;
+    TableInfo targetInfo =
+        pretend
+            ? new TableInfo(
+                settings.targetTable(),
+                sourceInfo.columns(),
+                sourceInfo.key(),
+                sourceInfo.keyIsPrimary(),
+                sourceInfo.partitions(),
+                0)
+            : targetInspector.inspect(settings.targetTable());
     CopyColumns columns =
         CopyColumns.match(
-            sourceInfo, targetInfo, columnsWithoutDefault(target, settings.targetTable()));
+            sourceInfo,
+            targetInfo,
+            pretend
+                ? columnsWithoutDefault(source, settings.sourceTable())
+                : columnsWithoutDefault(target, settings.targetTable()));
     TargetPreflight.check(
         sourceInfo,
         dialect.constraints(source, settings.sourceTable()),
         targetInfo,
-        Dialects.detect(target).constraints(target, settings.targetTable()),
+        pretend
+            ? dialect.constraints(source, settings.sourceTable())
+            : Dialects.detect(target).constraints(target, settings.targetTable()),
         columns);
     CopyMode mode =
         settings.mode() == CopyMode.AUTO
@@ -548,7 +585,46 @@ public final class CopyJob {
         targetInfo,
         columns,
         mode,
-        new CheckpointStore(dialect, settings.targetTable().schema(), settings.jobId()));
+        new CheckpointStore(dialect, settings.targetTable().schema(), settings.jobId()),
+        created);
+  }
+
+  /**
+   * Creates the missing target (when {@code create}) and says how: {@code LIKE} the source on the
+   * same server, from the source's {@code SHOW CREATE TABLE} statement on another.
+   */
+  private String createTarget(Connection source, Connection target, Dialect dialect, boolean create)
+      throws SQLException {
+    boolean like = sameServer(source, target);
+    String how =
+        like
+            ? "LIKE " + settings.sourceTable()
+            : "from SHOW CREATE TABLE " + settings.sourceTable() + " on the source";
+    if (create) {
+      Dialect targetDialect = Dialects.detect(target);
+      try {
+        if (like) {
+          targetDialect.createTableLike(target, settings.targetTable(), settings.sourceTable());
+        } else {
+          targetDialect.createTableFrom(
+              target,
+              settings.targetTable(),
+              dialect.showCreateTable(source, settings.sourceTable()));
+        }
+      } catch (SQLException e) {
+        throw new DrayException(
+            SqlErrors.isAccessDenied(e) ? ErrorCode.ACCESS_DENIED : ErrorCode.TARGET_UNAVAILABLE,
+            "cannot create target table "
+                + settings.targetTable()
+                + " "
+                + how
+                + ": "
+                + SqlErrors.describe(e),
+            e);
+      }
+      LOG.info("created target table {} {}", settings.targetTable(), how);
+    }
+    return how;
   }
 
   private CopyPlan planOf(
@@ -680,6 +756,7 @@ public final class CopyJob {
     private Path pauseFile;
     private long maxRowsPerSecond;
     private boolean overwriteTarget;
+    private boolean createTarget;
     private final List<ThrottleCondition> extraConditions = new ArrayList<>();
     private JobTimeline timeline;
     private RuntimeControls controls;
@@ -803,6 +880,16 @@ public final class CopyJob {
       return this;
     }
 
+    /**
+     * Creates a missing target table before the copy: {@code CREATE TABLE ... LIKE} the source on
+     * the same server, the source's {@code SHOW CREATE TABLE} statement on another. An existing
+     * target is used as it is.
+     */
+    public Builder createTarget(boolean create) {
+      this.createTarget = create;
+      return this;
+    }
+
     /** Records the run's chunks, throttling and rates over time (HTML report, live status). */
     public Builder timeline(JobTimeline timeline) {
       this.timeline = timeline;
@@ -840,7 +927,8 @@ public final class CopyJob {
               lockWaitTimeout,
               checkpointInterval,
               throttle,
-              overwriteTarget);
+              overwriteTarget,
+              createTarget);
       if (timeline != null) {
         timeline.settings(settings);
         if (controls != null) {

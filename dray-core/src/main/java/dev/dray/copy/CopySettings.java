@@ -27,6 +27,9 @@ import java.time.Duration;
  * @param overwriteTarget whether a target that holds rows before the copy starts is accepted: each
  *     chunk's key range is emptied in the target before the chunk is copied, so the target ends up
  *     holding exactly the source's rows (without it such a target is refused)
+ * @param createTarget whether a missing target table is created first: {@code CREATE TABLE ...
+ *     LIKE} the source on the same server, the source's {@code SHOW CREATE TABLE} statement on
+ *     another (an existing target is used as it is)
  */
 public record CopySettings(
     ConnectionConfig source,
@@ -43,7 +46,8 @@ public record CopySettings(
     Duration lockWaitTimeout,
     Duration checkpointInterval,
     ThrottleSettings throttle,
-    boolean overwriteTarget) {
+    boolean overwriteTarget,
+    boolean createTarget) {
   public static final int DEFAULT_WORKERS = 4;
   public static final int MAX_WORKERS = 64;
   public static final long DEFAULT_CHUNK_ROWS = 1000;

@@ -237,6 +237,40 @@ public final class VerifyJob {
   /**
    * Source columns that the target has as stored columns (generated ones are computed, not copied).
    */
+  /**
+   * The statements that would make the target equal to the source for the rows {@code result} lists
+   * (at most its max keys: see {@link VerifyResult#keysTruncated}), as {@link FixStatements} writes
+   * them; nothing is executed.
+   */
+  public List<String> fixStatements(VerifyResult result) {
+    try (Connection sourceConnection = Connections.open(source);
+        Connection targetConnection = openTarget()) {
+      Dialect dialect = Dialects.detect(sourceConnection);
+      TableInfo sourceInfo = new TableInspector(sourceConnection).inspect(sourceTable);
+      List<ColumnInfo> columns =
+          sourceInfo.columns().stream().filter(c -> result.columns().contains(c.name())).toList();
+      return new FixStatements(
+              dialect,
+              sourceConnection,
+              sourceTable,
+              targetConnection,
+              targetTable,
+              columns,
+              sourceInfo.key())
+          .statements(result.differingKeys());
+    } catch (SQLException e) {
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED,
+          "cannot read the rows that differ between "
+              + sourceTable
+              + " and "
+              + targetTable
+              + ": "
+              + SqlErrors.describe(e),
+          e);
+    }
+  }
+
   private static List<ColumnInfo> comparedColumns(TableInfo sourceInfo, TableInfo targetInfo) {
     List<ColumnInfo> columns = new ArrayList<>();
     List<String> missing = new ArrayList<>();

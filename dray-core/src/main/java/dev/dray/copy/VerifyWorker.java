@@ -96,29 +96,37 @@ final class VerifyWorker implements Worker<Task> {
 
   private List<KeyDifference> differingKeys(TableName sourceTable, KeyRange range)
       throws SQLException {
-    Map<String, String> sourceRows = rowHashes(source, checksum.rowHashes(sourceTable, range));
-    Map<String, String> targetRows = rowHashes(target, checksum.rowHashes(targetTable, range));
+    Map<String, HashedRow> sourceRows = rowHashes(source, checksum.rowHashes(sourceTable, range));
+    Map<String, HashedRow> targetRows = rowHashes(target, checksum.rowHashes(targetTable, range));
     List<KeyDifference> differences = new ArrayList<>();
-    for (Map.Entry<String, String> row : sourceRows.entrySet()) {
-      String other = targetRows.get(row.getKey());
+    for (Map.Entry<String, HashedRow> row : sourceRows.entrySet()) {
+      HashedRow other = targetRows.get(row.getKey());
       if (other == null) {
-        differences.add(new KeyDifference(row.getKey(), KeyDifference.Kind.MISSING_IN_TARGET));
-      } else if (!Objects.equals(other, row.getValue())) {
-        differences.add(new KeyDifference(row.getKey(), KeyDifference.Kind.DIFFERENT));
+        differences.add(
+            new KeyDifference(
+                row.getKey(), KeyDifference.Kind.MISSING_IN_TARGET, row.getValue().key()));
+      } else if (!Objects.equals(other.hash(), row.getValue().hash())) {
+        differences.add(
+            new KeyDifference(row.getKey(), KeyDifference.Kind.DIFFERENT, row.getValue().key()));
       }
     }
-    for (String key : targetRows.keySet()) {
-      if (!sourceRows.containsKey(key)) {
-        differences.add(new KeyDifference(key, KeyDifference.Kind.EXTRA_IN_TARGET));
+    for (Map.Entry<String, HashedRow> row : targetRows.entrySet()) {
+      if (!sourceRows.containsKey(row.getKey())) {
+        differences.add(
+            new KeyDifference(
+                row.getKey(), KeyDifference.Kind.EXTRA_IN_TARGET, row.getValue().key()));
       }
     }
     return differences;
   }
 
-  /** Key text to row hash, in key order. */
-  private Map<String, String> rowHashes(Connection connection, SqlFragment query)
+  /** A row's key values and hash. */
+  private record HashedRow(List<Object> key, String hash) {}
+
+  /** Key text to key values and row hash, in key order. */
+  private Map<String, HashedRow> rowHashes(Connection connection, SqlFragment query)
       throws SQLException {
-    Map<String, String> rows = new LinkedHashMap<>();
+    Map<String, HashedRow> rows = new LinkedHashMap<>();
     try (PreparedStatement statement = connection.prepareStatement(query.sql())) {
       query.bind(statement, 1);
       try (ResultSet rs = statement.executeQuery()) {
@@ -128,7 +136,9 @@ final class VerifyWorker implements Worker<Task> {
             key.add(rs.getObject(i));
           }
           String text = new KeyRange(key, null).toString();
-          rows.put(text.substring(1, text.indexOf(" .. ")), rs.getString(keyColumns + 1));
+          rows.put(
+              text.substring(1, text.indexOf(" .. ")),
+              new HashedRow(key, rs.getString(keyColumns + 1)));
         }
       }
     }

@@ -68,6 +68,42 @@ public interface Dialect {
   /** The server's current Threads_running. */
   long threadsRunning(Connection connection) throws SQLException;
 
+  /**
+   * The current values of these global status variables (names as the server spells them, matched
+   * case-insensitively); a name the server does not know is missing from the map.
+   */
+  java.util.Map<String, Long> globalStatus(
+      Connection connection, java.util.Collection<String> names) throws SQLException;
+
+  /**
+   * A SQL literal of a {@code column} value: {@code NULL}; a number as it is; binary values (a
+   * {@code byte[]}) in hex; other text quoted, or in hex converted to utf8mb4 when it holds a
+   * backslash, a quote or a control character (correct whatever the session's SQL mode).
+   */
+  String literal(ColumnInfo column, Object value);
+
+  /** Whether {@link #literal} wants this column's values as bytes (binary types), not as text. */
+  boolean readsAsBytes(ColumnInfo column);
+
+  /** {@code REPLACE INTO table (columns) VALUES (literals)}: a statement to print, not to run. */
+  String replaceRowText(TableName table, List<String> columns, List<String> literals);
+
+  /** {@code DELETE FROM table WHERE key = literal AND ...}: a statement to print, not to run. */
+  String deleteRowText(TableName table, List<String> keyColumns, List<String> literals);
+
+  /** Creates {@code table} with the definition of {@code like} on the same server. */
+  void createTableLike(Connection connection, TableName table, TableName like) throws SQLException;
+
+  /** The {@code CREATE TABLE} statement of {@code table}, as the server prints it. */
+  String showCreateTable(Connection connection, TableName table) throws SQLException;
+
+  /**
+   * Creates {@code table} from another table's {@code CREATE TABLE} statement (as {@link
+   * #showCreateTable} printed it on any server): the statement with its name replaced.
+   */
+  void createTableFrom(Connection connection, TableName table, String createStatement)
+      throws SQLException;
+
   // --- safe writes (copy): what the target enforces, and sessions that fail instead of changing
   // ---
 

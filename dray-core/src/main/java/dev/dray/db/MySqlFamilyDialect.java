@@ -254,6 +254,78 @@ abstract class MySqlFamilyDialect implements Dialect {
   }
 
   @Override
+  public java.util.Map<String, Long> globalStatus(
+      Connection connection, java.util.Collection<String> names) throws SQLException {
+    java.util.Map<String, Long> values = new java.util.LinkedHashMap<>();
+    if (names.isEmpty()) {
+      return values;
+    }
+    List<String> literals = new ArrayList<>();
+    for (String name : names) {
+      if (!name.matches("[A-Za-z0-9_]+")) {
+        throw new IllegalArgumentException("not a status variable name: " + name);
+      }
+      literals.add("'" + name + "'");
+    }
+    // SHOW works on MySQL 8 (no information_schema.GLOBAL_STATUS) and MariaDB alike; the names
+    // are checked above to be plain words, so they are safe as literals
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SHOW GLOBAL STATUS WHERE Variable_name IN ("
+                    + String.join(", ", literals)
+                    + ")")) {
+      while (rs.next()) {
+        String value = rs.getString(2);
+        if (value != null && value.trim().matches("-?\\d+(\\.\\d*)?")) {
+          values.put(rs.getString(1), (long) Double.parseDouble(value.trim()));
+        }
+      }
+    }
+    return values;
+  }
+
+  @Override
+  public void createTableLike(Connection connection, TableName table, TableName like)
+      throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE " + quote(table) + " LIKE " + quote(like));
+    }
+  }
+
+  @Override
+  public String showCreateTable(Connection connection, TableName table) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SHOW CREATE TABLE " + quote(table))) {
+      if (!rs.next()) {
+        throw new SQLException("SHOW CREATE TABLE " + table + " returned nothing");
+      }
+      return rs.getString(2);
+    }
+  }
+
+  /** {@code CREATE TABLE `name`} (or {@code IF NOT EXISTS}) at the start of a statement. */
+  private static final java.util.regex.Pattern CREATE_TABLE_NAME =
+      java.util.regex.Pattern.compile(
+          "^\\s*CREATE\\s+TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?(`(?:[^`]|``)+`(\\.`(?:[^`]|``)+`)?)",
+          java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  @Override
+  public void createTableFrom(Connection connection, TableName table, String createStatement)
+      throws SQLException {
+    java.util.regex.Matcher name = CREATE_TABLE_NAME.matcher(createStatement);
+    if (!name.find()) {
+      throw new SQLException(
+          "not a CREATE TABLE statement with a quoted name: "
+              + createStatement.substring(0, Math.min(60, createStatement.length())));
+    }
+    String statementText = "CREATE TABLE " + quote(table) + createStatement.substring(name.end());
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(statementText);
+    }
+  }
+
+  @Override
   public long replicaLagSeconds(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement();
         ResultSet rs = statement.executeQuery(replicaStatusStatement())) {
@@ -470,5 +542,84 @@ abstract class MySqlFamilyDialect implements Dialect {
     return name.matcher(lower).find()
         && (lower.contains(table.schema().toLowerCase(Locale.ROOT) + ".")
             || table.schema().equalsIgnoreCase(database));
+  private static final Set<String> NUMERIC_TYPES =
+      Set.of(
+          "tinyint",
+          "smallint",
+          "mediumint",
+          "int",
+          "integer",
+          "bigint",
+          "decimal",
+          "numeric",
+          "float",
+          "double",
+          "real",
+          "year");
+
+  private static final Set<String> BINARY_TYPES =
+      Set.of(
+          "binary",
+          "varbinary",
+          "tinyblob",
+          "blob",
+          "mediumblob",
+          "longblob",
+          "bit",
+          "geometry",
+          "point",
+          "linestring",
+          "polygon",
+          "multipoint",
+          "multilinestring",
+          "multipolygon",
+          "geometrycollection");
+
+  @Override
+  public boolean readsAsBytes(ColumnInfo column) {
+    return BINARY_TYPES.contains(column.dataType());
+  }
+
+  @Override
+  public String literal(ColumnInfo column, Object value) {
+    if (value == null) {
+      return "NULL";
+    }
+    if (value instanceof byte[] bytes) {
+      return bytes.length == 0 ? "''" : "X'" + java.util.HexFormat.of().formatHex(bytes) + "'";
+    }
+    String text = value.toString();
+    if (NUMERIC_TYPES.contains(column.dataType())
+        && text.matches("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?")) {
+      return text;
+    }
+    boolean plain =
+        text.chars().allMatch(c -> c >= 0x20 && c != '\\' && c != '\'' && c != '"' && c != 0x7f);
+    if (plain) {
+      return "'" + text + "'";
+    }
+    return "CONVERT(X'"
+        + java.util.HexFormat.of().formatHex(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        + "' USING utf8mb4)";
+  }
+
+  @Override
+  public String replaceRowText(TableName table, List<String> columns, List<String> literals) {
+    return "REPLACE INTO "
+        + quote(table)
+        + " ("
+        + quotedList(columns)
+        + ") VALUES ("
+        + String.join(", ", literals)
+        + ")";
+  }
+
+  @Override
+  public String deleteRowText(TableName table, List<String> keyColumns, List<String> literals) {
+    StringJoiner where = new StringJoiner(" AND ");
+    for (int i = 0; i < keyColumns.size(); i++) {
+      where.add(quote(keyColumns.get(i)) + " = " + literals.get(i));
+    }
+    return "DELETE FROM " + quote(table) + " WHERE " + where;
   }
 }

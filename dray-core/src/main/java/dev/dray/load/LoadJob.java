@@ -316,7 +316,8 @@ public final class LoadJob {
               rowsLoaded,
               outcomes,
               reports,
-              mode != Mode.PLAIN ? snapshotPosition : null);
+              snapshotPosition,
+              mode != Mode.PLAIN);
         }
         BinlogPosition position = snapshotPosition.get();
         if (mode != Mode.PLAIN && position == null) {
@@ -531,7 +532,8 @@ public final class LoadJob {
       AtomicLong rowsLoaded,
       Map<Long, LoadWorker.Outcome> outcomes,
       Map<Long, TaskReport> reports,
-      AtomicReference<BinlogPosition> snapshotPosition)
+      AtomicReference<BinlogPosition> snapshotPosition,
+      boolean positionRequired)
       throws SQLException {
     List<LoadWorker> snapshotWorkers;
     try {
@@ -545,8 +547,9 @@ public final class LoadJob {
               cancellation,
               rowsLoaded,
               outcomes,
-              snapshotPosition);
-      if (snapshotPosition != null) {
+              snapshotPosition,
+              positionRequired);
+      if (snapshotPosition.get() != null) {
         listener.snapshotPosition(snapshotPosition.get());
       }
     } catch (RuntimeException e) {
@@ -700,6 +703,15 @@ public final class LoadJob {
     TableInspector inspector = new TableInspector(coordinator);
     Map<String, LoadTable> tables = new LinkedHashMap<>();
     for (TableName name : settings.tables()) {
+      if (inspector.isView(name)) {
+        throw new DrayException(
+            ErrorCode.UNSUPPORTED_SCHEMA,
+            name
+                + " is a view, not a table: load reads base tables by partition and key range;"
+                + " load the tables it reads (SHOW CREATE VIEW "
+                + name
+                + " names them), or store its rows in a table first");
+      }
       TableInfo info = inspector.inspect(name);
       if (!info.hasKey()) {
         String warning =
@@ -733,7 +745,8 @@ public final class LoadJob {
       Cancellation cancellation,
       AtomicLong rowsLoaded,
       Map<Long, LoadWorker.Outcome> outcomes,
-      AtomicReference<BinlogPosition> snapshotPosition)
+      AtomicReference<BinlogPosition> snapshotPosition,
+      boolean positionRequired)
       throws SQLException {
     List<Connection> sources = new ArrayList<>();
     List<LoadWorker> result = new ArrayList<>();
@@ -747,11 +760,13 @@ public final class LoadJob {
       for (Connection source : sources) {
         dialect.beginConsistentSnapshot(source);
       }
-      if (snapshotPosition != null) {
-        // inside the lock: no transaction on these tables commits between the snapshots and this
-        // position, so follow applies exactly the changes the snapshots do not hold
-        snapshotPosition.set(BinlogPreconditions.currentPosition(coordinator, dialect));
-      }
+      // inside the lock: no transaction on these tables commits between the snapshots and this
+      // position, so follow applies exactly the changes the snapshots do not hold (and a plain
+      // load's report names the point in time it holds, as mydumper's metadata does)
+      snapshotPosition.set(
+          positionRequired
+              ? BinlogPreconditions.currentPosition(coordinator, dialect)
+              : positionIfLogged(coordinator, dialect));
       dialect.unlockTables(coordinator);
       locked = false;
       for (int i = 0; i < workers; i++) {
@@ -783,6 +798,19 @@ public final class LoadJob {
             sql);
       }
       throw e;
+    }
+  }
+
+  /**
+   * The binary log position of a plain load's snapshot, or null when the binary log is off or this
+   * user may not read it (the load does not need it).
+   */
+  private static BinlogPosition positionIfLogged(Connection coordinator, Dialect dialect) {
+    try {
+      return dialect.currentBinlogPosition(coordinator).orElse(null);
+    } catch (SQLException e) {
+      LOG.debug("no snapshot position in the report: {}", SqlErrors.describe(e));
+      return null;
     }
   }
 

@@ -23,8 +23,9 @@ import java.util.List;
  *     mix two points in time (a warning says so)
  * @param warnings things the user should know (a table without a key, ...)
  * @param taskReports one entry per task, in sequence order (on resume: earlier runs' too)
- * @param snapshotPosition with follow: the binlog position of the load's snapshot (null when the
- *     load was skipped on resume, or without follow)
+ * @param snapshotPosition the binary log file, position and GTID state of the load's snapshot (null
+ *     when the binary log is off or unreadable, when nothing was loaded, or when the follow resumed
+ *     without loading)
  * @param follow with follow: what the follow did, else null
  */
 public record LoadResult(
