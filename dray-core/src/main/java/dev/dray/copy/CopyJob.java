@@ -595,7 +595,7 @@ public final class CopyJob {
    */
   private String createTarget(Connection source, Connection target, Dialect dialect, boolean create)
       throws SQLException {
-    boolean like = sameServer(source, target);
+    boolean like = sameServer(dialect, source, target);
     String how =
         like
             ? "LIKE " + settings.sourceTable()

@@ -542,6 +542,8 @@ abstract class MySqlFamilyDialect implements Dialect {
     return name.matcher(lower).find()
         && (lower.contains(table.schema().toLowerCase(Locale.ROOT) + ".")
             || table.schema().equalsIgnoreCase(database));
+  }
+
   private static final Set<String> NUMERIC_TYPES =
       Set.of(
           "tinyint",
