@@ -56,8 +56,9 @@ final class TableApplier implements AutoCloseable {
       // keys
       // against rows not copied yet
       statement.execute("SET SESSION time_zone = '+00:00'");
-      statement.execute(
-          "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')");
+      // strict: a value the target cannot hold (an alter's narrower type, NOT NULL) fails the
+      // batch instead of being changed
+      dialect.useStrictWrites(target);
       statement.execute("SET SESSION foreign_key_checks = 0");
     }
     target.setAutoCommit(false);
