@@ -129,7 +129,11 @@ final class AlterPreflight {
         throw DrayException.usage(
             "the alter does not apply to " + names.table() + ": " + SqlErrors.describe(e));
       }
-      return read(source, sql, scratch);
+      Shape shape = read(source, sql, scratch);
+      return new Shape(
+          shape.ddl().replaceFirst("^CREATE TEMPORARY TABLE", "CREATE TABLE"),
+          shape.columns(),
+          shape.uniqueKeys());
     } finally {
       sql.drop(source, scratch, true);
     }
