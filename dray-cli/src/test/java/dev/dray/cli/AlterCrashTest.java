@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills real {@code dray alter} processes with SIGKILL under live writers: twice mid-copy, once
- * while caught up with the cut-over postponed by the flag file, once during a cut-over attempt (its
- * LOCK TABLES waits behind an open transaction); each time the table stays usable (no writer
- * statement fails) and {@code --resume} continues. The last resume cuts over: the new table holds
- * every acknowledged write and nothing else.
+ * Kills real {@code dray alter} processes with SIGKILL under live writers: as soon as the new table
+ * exists, twice mid-copy, once while caught up with the cut-over postponed by the flag file, once
+ * during a cut-over attempt (its LOCK TABLES waits behind an open transaction); each time the table
+ * stays usable (no writer statement fails) and {@code --resume} continues. The last resume cuts
+ * over: the new table holds every acknowledged write and nothing else.
  */
 @Tag("slow")
 class AlterCrashTest {
@@ -45,8 +45,11 @@ class AlterCrashTest {
     writers.start(3);
     Process last;
     try {
+      Process early = start(db, dir, false, flag, 4_000);
+      awaitTable(db, "_src_new", early, dir);
+      kill(early); // before the first checkpoint: the resume starts afresh
       for (long threshold : new long[] {10, 45}) {
-        Process process = start(db, dir, threshold > 10, flag, 4_000);
+        Process process = start(db, dir, true, flag, 4_000);
         awaitCheckpoint(db, jobId, threshold, process, dir);
         kill(process);
       }
@@ -178,6 +181,18 @@ class AlterCrashTest {
       Thread.sleep(5);
     }
     throw new AssertionError("the cut-over never waited for LOCK TABLES; " + log(dir));
+  }
+
+  private static void awaitTable(TestDatabase db, String table, Process process, Path dir)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline && process.isAlive()) {
+      if (tableExists(db, table)) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError(table + " never appeared; " + log(dir));
   }
 
   private static void awaitCheckpoint(

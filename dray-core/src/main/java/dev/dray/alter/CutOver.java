@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,7 @@ import org.slf4j.LoggerFactory;
 final class CutOver implements CaughtUpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(CutOver.class);
   private static final Duration POLL = Duration.ofMillis(10);
+  private static final Duration SETTLE = Duration.ofMillis(50);
   static final int MAX_ATTEMPTS = 10;
 
   private final ConnectionConfig server;
@@ -195,9 +197,11 @@ final class CutOver implements CaughtUpHandler {
   /** One attempt; null when T is the new table, else why it was rolled back (T unchanged). */
   private String attempt(LiveApplier applier) {
     try (Connection locker = Connections.open(server);
+        Connection holder = Connections.open(server);
         Connection renamer = Connections.open(server);
         Connection monitor = Connections.open(server)) {
       sql.lockWaitTimeout(locker, lockTimeout);
+      sql.lockWaitTimeout(holder, Duration.ofSeconds(1));
       long renamerId = sql.connectionId(renamer);
       sql.lockWaitTimeout(renamer, lockTimeout.multipliedBy(2).plusSeconds(5));
       long requested = System.nanoTime();
@@ -210,6 +214,9 @@ final class CutOver implements CaughtUpHandler {
       String failure;
       try {
         failure = catchUp(applier, locker, monitor, deadline);
+        if (failure == null) {
+          failure = holdNewTable(holder);
+        }
       } catch (SQLException | RuntimeException e) {
         dialect.unlockTables(locker);
         throw e;
@@ -229,9 +236,17 @@ final class CutOver implements CaughtUpHandler {
                 }
               });
       failure = awaitRenameWaiting(monitor, rename, renamerId, deadline);
+      if (failure == null) {
+        // the RENAME's waiting exclusive lock on _T_new goes before anyone else's: it takes it,
+        // then waits for T
+        dialect.unlockTables(holder);
+        sleep(SETTLE);
+        failure = awaitRenameWaiting(monitor, rename, renamerId, deadline);
+      }
       if (failure != null) {
         sql.killQuery(monitor, renamerId);
         awaitQuietly(rename);
+        dialect.unlockTables(holder);
         dialect.unlockTables(locker);
         return failure;
       }
@@ -243,6 +258,7 @@ final class CutOver implements CaughtUpHandler {
       }
       blockedMillis = (System.nanoTime() - requested) / 1_000_000;
       LOG.info("{}: cut over; writes waited {} ms", names.table(), blockedMillis);
+      checkNoWriteReachedTheOldTable(applier);
       return null;
     } catch (SQLException e) {
       return SqlErrors.describe(e);
@@ -251,6 +267,45 @@ final class CutOver implements CaughtUpHandler {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DrayException(ErrorCode.INTERRUPTED, "interrupted during the cut-over", e);
+    }
+  }
+
+  /**
+   * Session C: {@code LOCK TABLES _T_new WRITE}, so that the RENAME waits for it there and no other
+   * session can hold {@code _T_new} when it is released; the RENAME then goes on to wait for T.
+   * Fails when another session holds {@code _T_new} (a query or an open transaction on it).
+   */
+  private String holdNewTable(Connection holder) {
+    try {
+      sql.lockForWrite(holder, List.of(names.newTable()));
+      return null;
+    } catch (SQLException e) {
+      return "another session holds " + names.newTable() + ": " + SqlErrors.describe(e);
+    }
+  }
+
+  /**
+   * After the RENAME: the change stream stops at it (a schema change of T). A change of T logged
+   * between the lock and the RENAME would be a write that reached the old table; the applier, which
+   * writes {@code _T_new} by name, then fails because that table is gone. Says so loudly.
+   */
+  private void checkNoWriteReachedTheOldTable(LiveApplier applier) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (applier.failure().isEmpty() && System.nanoTime() < deadline) {
+      sleep(POLL);
+    }
+    Optional<Throwable> failure = applier.failure();
+    if (failure.isEmpty()) {
+      LOG.warn("{}: the change stream did not reach the RENAME within 10 s", names.table());
+    } else if (SqlErrors.isNoSuchTable(failure.get())) {
+      throw new DrayException(
+          ErrorCode.INTERNAL,
+          names.table()
+              + " is the new table, but a write reached the old one ("
+              + names.oldTable()
+              + ") during the cut-over and is not in the new table; compare the two tables"
+              + " (dray verify) and report this",
+          failure.get());
     }
   }
 

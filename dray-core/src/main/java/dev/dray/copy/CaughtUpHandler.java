@@ -25,5 +25,8 @@ public interface CaughtUpHandler {
 
     /** Throws the applier's failure, if any. */
     void throwIfFailed();
+
+    /** The applier's failure, if it failed (it stops at the first). */
+    java.util.Optional<Throwable> failure();
   }
 }

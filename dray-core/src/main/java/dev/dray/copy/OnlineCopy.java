@@ -182,6 +182,11 @@ public final class OnlineCopy {
       public void throwIfFailed() {
         applier.throwIfFailed();
       }
+
+      @Override
+      public Optional<Throwable> failure() {
+        return applier.failure();
+      }
     };
   }
 

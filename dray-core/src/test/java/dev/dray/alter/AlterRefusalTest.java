@@ -11,6 +11,7 @@ import dev.dray.run.Cancellation;
 import dev.dray.testing.BinlogServer;
 import dev.dray.testing.TestDatabase;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,25 @@ class AlterRefusalTest {
     DrayException bad = refused(db, db.config(), "plain", "ADD COLUMN", "the alter does not apply");
     assertThat(bad.code()).isEqualTo(ErrorCode.USAGE);
     refused(db, db.config(), "plain", "ADD COLUMN c INT NOT NULL", "without a DEFAULT");
+  }
+
+  @Test
+  void refusesStatementFormatAndMinimalRowImages() throws Exception {
+    db.execute(
+        "CREATE TABLE formatted (id INT NOT NULL PRIMARY KEY)", "INSERT INTO formatted VALUES (1)");
+    try (Connection connection = Connections.open(db.config());
+        Statement statement = connection.createStatement()) {
+      try {
+        statement.execute("SET GLOBAL binlog_format = 'STATEMENT'");
+        refused(db, db.config(), "formatted", "ADD COLUMN c INT NULL", "not ROW");
+        statement.execute("SET GLOBAL binlog_format = 'ROW'");
+        statement.execute("SET GLOBAL binlog_row_image = 'MINIMAL'");
+        refused(db, db.config(), "formatted", "ADD COLUMN c INT NULL", "not FULL");
+      } finally {
+        statement.execute("SET GLOBAL binlog_format = 'ROW'");
+        statement.execute("SET GLOBAL binlog_row_image = 'FULL'");
+      }
+    }
   }
 
   @Test
