@@ -1,7 +1,6 @@
 package dev.dray.cli;
 
 import dev.dray.DrayException;
-import dev.dray.ErrorCode;
 import dev.dray.Secrets;
 import dev.dray.copy.ApplyProgress;
 import dev.dray.copy.CopyJob;
@@ -25,10 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -404,28 +399,8 @@ public final class CopyCommand implements Callable<Integer> {
             .stopFile(stopFile)
             .serverId(serverId)
             .build();
-    Cancellation cancellation = new Cancellation();
-    CountDownLatch finished = new CountDownLatch(1);
-    AtomicInteger exitCode = new AtomicInteger(1);
-    AtomicBoolean signalled = new AtomicBoolean();
-    // SIGTERM/SIGINT: stop following, apply what was read, store the position, exit 0
-    Thread hook =
-        new Thread(
-            () -> {
-              signalled.set(true);
-              cancellation.cancel(new DrayException(ErrorCode.INTERRUPTED, "stopped by a signal"));
-              try {
-                if (finished.await(60, TimeUnit.SECONDS)) {
-                  out.flush();
-                  err.flush();
-                  Runtime.getRuntime().halt(exitCode.get());
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "dray-online-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    SignalStop stop = new SignalStop(out, err);
+    Cancellation cancellation = stop.cancellation();
     try (OnlineProgressPrinter printer = new OnlineProgressPrinter(err, progressInterval)) {
       OnlineCopyResult result =
           copy.run(
@@ -472,23 +447,18 @@ public final class CopyCommand implements Callable<Integer> {
       if (report != null) {
         Reports.write(report, result);
       }
-      exitCode.set(0);
+      stop.exitCode(0);
       return 0;
     } catch (DrayException e) {
-      exitCode.set(e.code().exitCode());
-      if (signalled.get()) {
+      stop.exitCode(e.code().exitCode());
+      if (stop.signalled()) {
         // the shutdown hook ends the process as soon as this run is over: say why here
         err.println("dray: " + Secrets.redact(e.getMessage()));
         err.flush();
       }
       throw e;
     } finally {
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs: it waited for this run to finish and exits with its code
-      }
+      stop.close();
     }
   }
 

@@ -18,6 +18,7 @@ import picocli.CommandLine.ParameterException;
       DemoCommand.class,
       LoadCommand.class,
       CopyCommand.class,
+      AlterCommand.class,
       VerifyCommand.class,
       QueueCommand.class,
       StatusCommand.class,

@@ -101,4 +101,17 @@ final class BinlogPositionStore {
       insert.executeUpdate();
     }
   }
+
+  /** Removes this job's row (no error when the table or the row does not exist). */
+  void delete(Connection connection) throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement("DELETE FROM " + dialect.quote(table) + " WHERE job_id = ?")) {
+      ps.setString(1, jobId);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      if (!dev.dray.db.SqlErrors.isNoSuchTable(e)) {
+        throw e;
+      }
+    }
+  }
 }

@@ -16,11 +16,21 @@ import java.util.Set;
  *
  * @param names the column names to copy, in the source's order
  * @param keyColumns the source key used for chunking
+ * @param targetNames for each of {@code names}, the column it is written to (the same name, unless
+ *     an alter renamed it)
  */
-public record CopyColumns(List<String> names, List<String> keyColumns) {
+public record CopyColumns(List<String> names, List<String> keyColumns, List<String> targetNames) {
   public CopyColumns {
     names = List.copyOf(names);
     keyColumns = List.copyOf(keyColumns);
+    targetNames = targetNames == null ? names : List.copyOf(targetNames);
+    if (targetNames.size() != names.size()) {
+      throw new IllegalArgumentException("one target name per column");
+    }
+  }
+
+  public CopyColumns(List<String> names, List<String> keyColumns) {
+    this(names, keyColumns, null);
   }
 
   /**
@@ -30,6 +40,19 @@ public record CopyColumns(List<String> names, List<String> keyColumns) {
    */
   static CopyColumns match(
       TableInfo source, TableInfo target, Set<String> targetColumnsWithoutDefault) {
+    return match(source, target, targetColumnsWithoutDefault, null);
+  }
+
+  /**
+   * As {@link #match(TableInfo, TableInfo, Set)}; with an {@code alter} mapping, source columns go
+   * to their renamed target columns, source columns the target lacks (dropped) are left out, and
+   * types are not compared (the strict writes refuse a value that does not fit).
+   */
+  static CopyColumns match(
+      TableInfo source,
+      TableInfo target,
+      Set<String> targetColumnsWithoutDefault,
+      ColumnMapping alter) {
     if (!source.hasKey()) {
       throw new DrayException(
           ErrorCode.UNSUPPORTED_SCHEMA,
@@ -40,20 +63,28 @@ public record CopyColumns(List<String> names, List<String> keyColumns) {
     }
     List<String> problems = new ArrayList<>();
     List<String> names = new ArrayList<>();
+    List<String> targetNames = new ArrayList<>();
     for (ColumnInfo column : source.columns()) {
-      Optional<ColumnInfo> match = target.column(column.name());
+      String targetName = alter == null ? column.name() : alter.targetName(column.name());
+      Optional<ColumnInfo> match = target.column(targetName);
       if (match.isEmpty()) {
-        problems.add("column " + column.name() + " is missing in the target");
-        continue;
+        if (alter == null) {
+          problems.add("column " + column.name() + " is missing in the target");
+        }
+        continue; // an alter dropped it
       }
       if (match.get().generated()) {
         continue; // the target computes it
       }
-      TypeCompatibility.problem(column, match.get()).ifPresent(problems::add);
+      if (alter == null) {
+        TypeCompatibility.problem(column, match.get()).ifPresent(problems::add);
+      }
       names.add(column.name());
+      targetNames.add(match.get().name());
     }
     for (ColumnInfo column : target.columns()) {
       if (source.column(column.name()).isEmpty()
+          && (alter == null || !alter.isRenameTarget(column.name()))
           && !column.generated()
           && targetColumnsWithoutDefault.contains(column.name())) {
         problems.add(
@@ -72,6 +103,7 @@ public record CopyColumns(List<String> names, List<String> keyColumns) {
               + ": "
               + String.join("; ", problems));
     }
-    return new CopyColumns(names, source.key().stream().map(ColumnInfo::name).toList());
+    return new CopyColumns(
+        names, source.key().stream().map(ColumnInfo::name).toList(), targetNames);
   }
 }

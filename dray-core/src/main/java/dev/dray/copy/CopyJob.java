@@ -70,16 +70,19 @@ public final class CopyJob {
   private final List<ThrottleCondition> extraConditions;
   private final JobTimeline timeline;
   private final RuntimeControls controls;
+  private final ColumnMapping alter;
 
   private CopyJob(
       CopySettings settings,
       List<ThrottleCondition> extraConditions,
       JobTimeline timeline,
-      RuntimeControls controls) {
+      RuntimeControls controls,
+      ColumnMapping alter) {
     this.settings = settings;
     this.extraConditions = List.copyOf(extraConditions);
     this.timeline = timeline;
     this.controls = controls;
+    this.alter = alter;
   }
 
   public static Builder builder() {
@@ -88,6 +91,11 @@ public final class CopyJob {
 
   public CopySettings settings() {
     return settings;
+  }
+
+  /** The column mapping of an alter's copy, or null for a plain copy. */
+  ColumnMapping alterMapping() {
+    return alter;
   }
 
   /**
@@ -562,15 +570,18 @@ public final class CopyJob {
             targetInfo,
             pretend
                 ? columnsWithoutDefault(source, settings.sourceTable())
-                : columnsWithoutDefault(target, settings.targetTable()));
-    TargetPreflight.check(
-        sourceInfo,
-        dialect.constraints(source, settings.sourceTable()),
-        targetInfo,
-        pretend
-            ? dialect.constraints(source, settings.sourceTable())
-            : Dialects.detect(target).constraints(target, settings.targetTable()),
-        columns);
+                : columnsWithoutDefault(target, settings.targetTable()),
+            alter);
+    if (alter == null) { // an altered table may be stricter: its rows decide, by strict writes
+      TargetPreflight.check(
+          sourceInfo,
+          dialect.constraints(source, settings.sourceTable()),
+          targetInfo,
+          pretend
+              ? dialect.constraints(source, settings.sourceTable())
+              : Dialects.detect(target).constraints(target, settings.targetTable()),
+          columns);
+    }
     CopyMode mode =
         settings.mode() == CopyMode.AUTO
             ? (sameServer(dialect, source, target) ? CopyMode.SERVER_SIDE : CopyMode.STREAMING)
@@ -760,8 +771,19 @@ public final class CopyJob {
     private final List<ThrottleCondition> extraConditions = new ArrayList<>();
     private JobTimeline timeline;
     private RuntimeControls controls;
+    private ColumnMapping alter;
 
     private Builder() {}
+
+    /**
+     * The target is the source with an ALTER applied: columns map through {@code mapping} (renames;
+     * dropped columns are not copied), and a stricter target is not refused up front: a row it
+     * cannot take fails its chunk by the strict writes, naming the key and value.
+     */
+    public Builder alterTarget(ColumnMapping mapping) {
+      this.alter = mapping;
+      return this;
+    }
 
     /**
      * One more reason to pause the workers, beside the settings' own (the online copy adds its
@@ -935,7 +957,7 @@ public final class CopyJob {
           timeline.controls(controls);
         }
       }
-      return new CopyJob(settings, extraConditions, timeline, controls);
+      return new CopyJob(settings, extraConditions, timeline, controls, alter);
     }
   }
 }

@@ -223,6 +223,10 @@ final class OnlineApplier implements Runnable {
     }
   }
 
+  Optional<Throwable> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
   boolean stopped() {
     return stopped;
   }

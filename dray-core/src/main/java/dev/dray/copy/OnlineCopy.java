@@ -66,6 +66,7 @@ public final class OnlineCopy {
   private final Path stopFile;
   private final long serverId;
   private final Clock clock;
+  private final CaughtUpHandler whenCaughtUp;
 
   private OnlineCopy(Builder builder) {
     this.copy = builder.copy;
@@ -74,6 +75,7 @@ public final class OnlineCopy {
     this.stopFile = builder.stopFile;
     this.serverId = builder.serverId;
     this.clock = builder.clock;
+    this.whenCaughtUp = builder.whenCaughtUp;
   }
 
   public static Builder builder() {
@@ -87,7 +89,9 @@ public final class OnlineCopy {
    */
   public OnlineCopyResult run(Cancellation cancellation, OnlineCopyListener listener) {
     long started = System.nanoTime();
-    CopySettings settings = copy.build().settings();
+    CopyJob job = copy.build();
+    CopySettings settings = job.settings();
+    ColumnMapping mapping = job.alterMapping();
     Start start = prepare(settings);
     ChangeStream stream =
         ChangeStream.builder()
@@ -99,7 +103,7 @@ public final class OnlineCopy {
             .open();
     try (stream) {
       FollowedTable followed = stream.tables().get(settings.sourceTable());
-      TableApplier tableApplier = tableApplier(settings, followed, start);
+      TableApplier tableApplier = tableApplier(settings, followed, start, mapping);
       OnlineApplier applier =
           new OnlineApplier(
               stream,
@@ -118,6 +122,11 @@ public final class OnlineCopy {
         BinlogPosition consistent = later(applier.appliedPosition(), end);
         listener.caughtUp(consistent);
         LOG.info("{}: caught up at {}", settings.jobId(), consistent);
+        if (whenCaughtUp != null) {
+          whenCaughtUp.caughtUp(live(applier), cancellation);
+          applier.abort(); // the table may be gone: apply nothing more
+          return result(copied, start, applier.appliedPosition(), applier, false, started);
+        }
         if (follow) {
           awaitStop(applier, cancellation);
         }
@@ -125,16 +134,7 @@ public final class OnlineCopy {
         if (follow) {
           consistent = applier.appliedPosition();
         }
-        return new OnlineCopyResult(
-            copied,
-            start.position,
-            consistent,
-            applier.transactionsApplied(),
-            applier.changesApplied(),
-            applier.batches(),
-            applier.maxLag().toMillis() / 1000.0,
-            follow,
-            (System.nanoTime() - started) / 1e9);
+        return result(copied, start, consistent, applier, follow, started);
       } catch (RuntimeException e) {
         applier.abort();
         throw e;
@@ -145,6 +145,68 @@ public final class OnlineCopy {
           "online copy of " + settings.sourceTable() + " failed: " + SqlErrors.describe(e),
           e);
     }
+  }
+
+  private static OnlineCopyResult result(
+      CopyResult copied,
+      Start start,
+      BinlogPosition consistent,
+      OnlineApplier applier,
+      boolean followed,
+      long startedNanos) {
+    return new OnlineCopyResult(
+        copied,
+        start.position,
+        consistent,
+        applier.transactionsApplied(),
+        applier.changesApplied(),
+        applier.batches(),
+        applier.maxLag().toMillis() / 1000.0,
+        followed,
+        (System.nanoTime() - startedNanos) / 1e9);
+  }
+
+  private static CaughtUpHandler.LiveApplier live(OnlineApplier applier) {
+    return new CaughtUpHandler.LiveApplier() {
+      @Override
+      public boolean appliedThrough(BinlogPosition position) {
+        return applier.caughtUp(position);
+      }
+
+      @Override
+      public Duration lag() {
+        return applier.lag();
+      }
+
+      @Override
+      public void throwIfFailed() {
+        applier.throwIfFailed();
+      }
+
+      @Override
+      public Optional<Throwable> failure() {
+        return applier.failure();
+      }
+    };
+  }
+
+  /**
+   * Removes the stored frontier and binlog position of job {@code jobId} (its target table is gone
+   * or finished), so that a later job of the same name starts afresh.
+   */
+  public static void forget(Connection target, String targetSchema, String jobId)
+      throws SQLException {
+    Dialect dialect = Dialects.detect(target);
+    new CheckpointStore(dialect, targetSchema, jobId).delete(target);
+    new BinlogPositionStore(dialect, targetSchema, jobId).delete(target);
+  }
+
+  /** Whether job {@code jobId} stored a binlog position in {@code targetSchema}. */
+  public static boolean hasStoredPosition(Connection target, String targetSchema, String jobId)
+      throws SQLException {
+    return new BinlogPositionStore(Dialects.detect(target), targetSchema, jobId)
+        .read(target)
+        .isPresent();
   }
 
   private CopyResult copyChunks(
@@ -245,17 +307,7 @@ public final class OnlineCopy {
     try (Connection source = Connections.open(settings.source());
         Connection target = Connections.open(settings.target())) {
       Dialect dialect = Dialects.detect(source);
-      BinlogPreconditions.check(source, dialect);
-      TableInfo sourceInfo = new TableInspector(source).inspect(sourceTable);
-      if (!sourceInfo.hasKey()) {
-        throw new DrayException(
-            ErrorCode.UNSUPPORTED_SCHEMA,
-            "source table "
-                + sourceTable
-                + " has no primary key or unique key over NOT NULL columns: changes cannot be"
-                + " applied by key; add a primary key");
-      }
-      KeyOrder.check(sourceTable.toString(), sourceInfo.key());
+      TableInfo sourceInfo = checkSource(source, dialect, sourceTable);
       TableInspector targetInspector = new TableInspector(target);
       if (!targetInspector.exists(settings.targetTable())) {
         throw new DrayException(
@@ -337,6 +389,27 @@ public final class OnlineCopy {
   }
 
   /**
+   * Refuses a source whose changes cannot be followed: binary log off, not ROW, images not FULL, a
+   * missing replication grant, no key to apply changes by, a key type the applier cannot order.
+   * Returns the table's shape.
+   */
+  public static TableInfo checkSource(Connection source, Dialect dialect, TableName table)
+      throws SQLException {
+    BinlogPreconditions.check(source, dialect);
+    TableInfo info = new TableInspector(source).inspect(table);
+    if (!info.hasKey()) {
+      throw new DrayException(
+          ErrorCode.UNSUPPORTED_SCHEMA,
+          "source table "
+              + table
+              + " has no primary key or unique key over NOT NULL columns: changes cannot be"
+              + " applied by key; add a primary key");
+    }
+    KeyOrder.check(table.toString(), info.key());
+    return info;
+  }
+
+  /**
    * The binlog position read while writes to the table are blocked: LOCK TABLES waits for every
    * transaction that wrote the table to finish, so all of them are in the log before the position
    * and visible to the chunk reads that follow.
@@ -405,7 +478,8 @@ public final class OnlineCopy {
     }
   }
 
-  private TableApplier tableApplier(CopySettings settings, FollowedTable followed, Start start)
+  private TableApplier tableApplier(
+      CopySettings settings, FollowedTable followed, Start start, ColumnMapping mapping)
       throws SQLException {
     Connection target =
         SessionConnections.open(settings.target(), settings.lockWaitTimeout(), true);
@@ -415,7 +489,9 @@ public final class OnlineCopy {
       List<Integer> indexes = new ArrayList<>();
       List<ColumnInfo> columns = followed.columns();
       for (int i = 0; i < columns.size(); i++) {
-        Optional<ColumnInfo> match = targetInfo.column(columns.get(i).name());
+        String name = columns.get(i).name();
+        Optional<ColumnInfo> match =
+            targetInfo.column(mapping == null ? name : mapping.targetName(name));
         if (match.isPresent() && !match.get().generated() && !columns.get(i).generated()) {
           names.add(match.get().name());
           indexes.add(i);
@@ -443,8 +519,18 @@ public final class OnlineCopy {
     private Path stopFile;
     private long serverId;
     private Clock clock = Clock.systemUTC();
+    private CaughtUpHandler whenCaughtUp;
 
     private Builder() {}
+
+    /**
+     * Runs {@code handler} once caught up, while changes keep being applied, instead of stopping
+     * (or following); {@code dray alter} cuts over there.
+     */
+    public Builder whenCaughtUp(CaughtUpHandler handler) {
+      this.whenCaughtUp = handler;
+      return this;
+    }
 
     /** The chunk copy: source, tables, workers, throttling, resume. */
     public Builder copy(CopyJob.Builder copy) {
@@ -487,6 +573,9 @@ public final class OnlineCopy {
       }
       if (maxApplyLag == null || maxApplyLag.isNegative() || maxApplyLag.isZero()) {
         throw DrayException.usage("--max-apply-lag must be positive, not " + maxApplyLag);
+      }
+      if (whenCaughtUp != null && follow) {
+        throw DrayException.usage("a caught-up handler and --follow exclude each other");
       }
       if (stopFile != null && !follow) {
         throw DrayException.usage("--stop-file needs --follow");

@@ -31,12 +31,13 @@ final class ServerSideMover extends ChunkMover {
       boolean overwrite) {
     super(target, dialect, targetTable, columns.keyColumns(), overwrite);
     String list = dialect.quotedList(columns.names());
+    String targetList = dialect.quotedList(columns.targetNames());
     this.countPrefix = "SELECT COUNT(*) FROM " + dialect.quote(sourceTable) + " WHERE ";
     this.insertPrefix =
         "INSERT INTO "
             + dialect.quote(targetTable)
             + " ("
-            + list
+            + targetList
             + ") SELECT "
             + list
             + " FROM "

@@ -65,7 +65,12 @@ final class StreamingMover extends ChunkMover {
     this.source = source;
     String list = dialect.quotedList(columns.names());
     this.selectPrefix = "SELECT " + list + " FROM " + dialect.quote(sourceInfo.name()) + " WHERE ";
-    this.insertPrefix = "INSERT INTO " + dialect.quote(targetTable) + " (" + list + ") VALUES ";
+    this.insertPrefix =
+        "INSERT INTO "
+            + dialect.quote(targetTable)
+            + " ("
+            + dialect.quotedList(columns.targetNames())
+            + ") VALUES ";
     this.rowPlaceholders =
         "(" + String.join(", ", Collections.nCopies(columns.names().size(), "?")) + ")";
     for (String name : columns.names()) {

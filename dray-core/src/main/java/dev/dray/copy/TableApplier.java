@@ -56,6 +56,9 @@ final class TableApplier implements AutoCloseable {
     dialect.useUtcSessionTimeZone(target);
     dialect.keepExplicitZeroAutoIncrement(target);
     try (Statement statement = target.createStatement()) {
+      // strict: a value the target cannot hold (an alter's narrower type, NOT NULL) fails the
+      // batch instead of being changed
+      dialect.useStrictWrites(target);
       statement.execute("SET SESSION foreign_key_checks = 0");
     }
     target.setAutoCommit(false);
