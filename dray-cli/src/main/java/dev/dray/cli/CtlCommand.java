@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -40,18 +40,7 @@ import picocli.CommandLine.Spec;
 public final class CtlCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--port",
-      required = true,
-      paramLabel = "PORT",
-      description = "The job's --status-port.")
-  int port;
-
-  @Option(
-      names = "--host",
-      paramLabel = "HOST",
-      description = "Where the job runs (default: ${DEFAULT-VALUE}).")
-  String host = "127.0.0.1";
+  @Mixin StatusTarget target;
 
   @Parameters(
       index = "0",
@@ -66,7 +55,7 @@ public final class CtlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     String request = request(action.toLowerCase(Locale.ROOT), value);
-    var state = new StatusClient(host, port).control(request);
+    var state = target.client().control(request);
     spec.commandLine().getOut().println(StatusClient.describeControls(state));
     return 0;
   }

@@ -6,8 +6,12 @@ import dev.dray.queue.HandlerEnvironment;
 import dev.dray.queue.Handlers;
 import dev.dray.queue.JobQueue;
 import dev.dray.queue.QueueWorkers;
+import dev.dray.queue.WorkListener;
 import dev.dray.queue.WorkResult;
+import dev.dray.report.JobTimeline;
+import dev.dray.report.QueueWorkTimeline;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +52,15 @@ public final class QueueWorkCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin QueueTarget target;
+
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description =
+          "Write a report when the workers stop: JSON (the summary's figures), or with a .html name"
+              + " one self-contained page with every claimed batch on its worker's lane and jobs/s"
+              + " over time.")
+  Path report;
 
   @Option(
       names = "--workers",
@@ -146,8 +159,20 @@ public final class QueueWorkCommand implements Callable<Integer> {
                     ? retryBackoff
                     : JobQueue.DEFAULT_MAX_RETRY_BACKOFF)
             .build();
+    OutputPaths.requireWritable("--report", report);
+    JobReporting reporting =
+        JobReporting.of("queue work", "queue " + target.queue, report, null, false);
+    JobTimeline timeline = reporting.timeline();
+    if (timeline != null) {
+      timeline.workers(workers);
+      timeline.settings(settings());
+    }
     QueueWorkers pool =
         QueueWorkers.builder(jobQueue)
+            .listener(
+                timeline == null
+                    ? WorkListener.NONE
+                    : new QueueWorkTimeline(timeline, target.queue))
             .workers(workers)
             .handler(Handlers.parse(handler, target.queue, handlerEnvironment()))
             .gracePeriod(gracePeriod)
@@ -193,9 +218,18 @@ public final class QueueWorkCommand implements Callable<Integer> {
             "dray-queue-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      report(out, pool.run());
+      if (timeline != null) {
+        timeline.startSampling();
+      }
+      WorkResult result = pool.run();
+      report(out, result);
+      reporting.succeeded(result);
+      if (report != null && !JobReporting.isHtml(report)) {
+        Reports.write(report, result);
+      }
       exitCode.set(0);
     } catch (DrayException e) {
+      reporting.failed(e);
       exitCode.set(e.exitCode());
       if (signalled.get()) {
         // the hook halts the JVM before the usual error handler could print this
@@ -224,6 +258,19 @@ public final class QueueWorkCommand implements Callable<Integer> {
       forbidden.add(target.connection.passwordEnv);
     }
     return HandlerEnvironment.of(CliEnvironment.get(), handlerEnv, forbidden);
+  }
+
+  /** What the HTML report shows as the settings used. */
+  private java.util.Map<String, Object> settings() {
+    java.util.Map<String, Object> settings = new java.util.LinkedHashMap<>();
+    settings.put("queue", target.queue);
+    settings.put("handler", handler);
+    settings.put("workers", workers);
+    settings.put("batch", batch);
+    settings.put("lease", lease.toString());
+    settings.put("untilEmpty", untilEmpty);
+    settings.put("concurrentClaims", concurrentClaims);
+    return settings;
   }
 
   private void report(PrintWriter out, WorkResult result) {

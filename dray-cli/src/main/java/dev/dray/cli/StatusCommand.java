@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,25 +30,14 @@ public final class StatusCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--port",
-      required = true,
-      paramLabel = "PORT",
-      description = "The job's --status-port.")
-  int port;
-
-  @Option(
-      names = "--host",
-      paramLabel = "HOST",
-      description = "Where the job runs (default: ${DEFAULT-VALUE}).")
-  String host = "127.0.0.1";
+  @Mixin StatusTarget target;
 
   @Option(names = "--json", description = "Print the status as JSON (tasks, samples, events).")
   boolean json;
 
   @Override
   public Integer call() {
-    JsonNode status = new StatusClient(host, port).status();
+    JsonNode status = target.client().status();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Reports.toJson(status));

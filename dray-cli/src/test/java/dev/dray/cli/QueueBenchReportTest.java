@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code dray queue bench} with several strategies and both modes, and its HTML report. */
+/**
+ * {@code dray queue bench} with several strategies and both modes, and its HTML report; {@code dray
+ * queue work --report x.html}.
+ */
 @ExtendWith(MariaDbExtension.class)
 class QueueBenchReportTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -101,6 +104,83 @@ class QueueBenchReportTest {
                 "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE()"
                     + " AND table_name = 'never_made'"))
         .isZero();
+  }
+
+  @Test
+  void queueWorkDrawsEveryClaimedBatchOnItsWorkersLane(TestDatabase db, @TempDir Path dir)
+      throws Exception {
+    db.execute("DROP TABLE IF EXISTS work_report");
+    assertThat(CliRun.of("queue", "init", "--db", db.url(), "--queue", "work_report").exitCode())
+        .isZero();
+    Path jobs = dir.resolve("jobs.jsonl");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 700; i++) {
+      lines.append("{\"n\":").append(i).append("}\n");
+    }
+    Files.writeString(jobs, lines);
+    CliRun enqueue =
+        CliRun.of(
+            "queue",
+            "enqueue",
+            "--db",
+            db.url(),
+            "--queue",
+            "work_report",
+            "--file",
+            jobs.toString());
+    assertThat(enqueue.exitCode()).as(enqueue.err()).isZero();
+    Path html = dir.resolve("work.html");
+    CliRun work =
+        CliRun.of(
+            "queue",
+            "work",
+            "--db",
+            db.url(),
+            "--queue",
+            "work_report",
+            "--handler",
+            "noop",
+            "--workers",
+            "3",
+            "--batch",
+            "50",
+            "--until-empty",
+            "--report",
+            html.toString());
+    assertThat(work.exitCode()).as(work.err()).isZero();
+    assertThat(work.out()).contains("processed 700 jobs");
+    JsonNode report = ReportOptionsTest.data(html);
+    assertThat(report.get("kind").asText()).isEqualTo("queue work");
+    long rows = 0;
+    for (JsonNode task : report.get("tasks")) {
+      rows += task.get("rows").asLong();
+      assertThat(task.get("rows").asLong()).isBetween(0L, 50L);
+      assertThat(task.get("worker").asInt()).isBetween(0, 2);
+      assertThat(task.get("group").asText()).isEqualTo("work_report");
+    }
+    assertThat(rows).isEqualTo(700);
+    assertThat(report.get("summary").get("processed").asLong()).isEqualTo(700);
+    JsonNode samples = report.get("samples");
+    assertThat(samples.get(samples.size() - 1).get("rows").asLong()).isEqualTo(700);
+    assertThat(report.get("settings").get("handler").asText()).isEqualTo("noop");
+
+    Path json = dir.resolve("work.json");
+    assertThat(
+            CliRun.of(
+                    "queue",
+                    "work",
+                    "--db",
+                    db.url(),
+                    "--queue",
+                    "work_report",
+                    "--handler",
+                    "noop",
+                    "--until-empty",
+                    "--report",
+                    json.toString())
+                .exitCode())
+        .isZero();
+    assertThat(JSON.readTree(json.toFile()).get("processed").asLong()).isZero();
   }
 
   private static CliRun bench(TestDatabase db, String... options) {

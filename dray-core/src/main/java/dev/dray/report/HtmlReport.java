@@ -72,14 +72,17 @@ public final class HtmlReport {
 
   private static String page(String kind, String policy, String json, String mode) {
     String template = resource(RESOURCES + kind + ".html");
-    // "</script" inside an inlined script would end the script element early
+    // "</script" inside an inlined script would end the script element early; the data goes in
+    // last, so that nothing in it is taken for a placeholder
     return template
         .replace("@@POLICY@@", policy)
         .replace("@@MODE@@", mode)
         .replace("/*@@STYLE@@*/", resource(RESOURCES + "report.css"))
+        .replace("/*@@GUARD@@*/", inlineScript(resource(RESOURCES + "guard.js")))
+        .replace("/*@@COMMON@@*/", inlineScript(resource(RESOURCES + "common.js")))
+        .replace("/*@@APP@@*/", inlineScript(resource(RESOURCES + kind + ".js")))
         .replace("/*@@ECHARTS@@*/", inlineScript(resource(echartsScript())))
-        .replace("/*@@DATA@@*/", inlineScript(json))
-        .replace("/*@@APP@@*/", inlineScript(resource(RESOURCES + kind + ".js")));
+        .replace("/*@@DATA@@*/", inlineScript(json));
   }
 
   /**

@@ -6,18 +6,8 @@
   var COLORS = { 'simple': '#e15759', 'chunk': '#f28e2b', 'skip-locked': '#4e79a7' };
   var d = window.DRAY_DATA;
 
-  function esc(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
-    });
-  }
-
-  function num(n) {
-    if (n === null || n === undefined) { return ''; }
-    if (typeof n !== 'number') { return String(n); }
-    return Math.abs(n) >= 1000 || Number.isInteger(n)
-      ? Math.round(n).toLocaleString('en-US') : n.toFixed(3).replace(/\.?0+$/, '');
-  }
+  var esc = window.DRAY_FORMAT.esc;
+  var num = window.DRAY_FORMAT.num;
 
   function color(run) { return COLORS[run.strategy] || '#76b7b2'; }
 

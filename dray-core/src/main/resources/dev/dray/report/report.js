@@ -18,18 +18,8 @@
     return charts[id];
   }
 
-  function esc(text) {
-    return String(text).replace(/[&<>"']/g, function (c) {
-      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
-    });
-  }
-
-  function num(n) {
-    if (n === null || n === undefined) { return ''; }
-    if (typeof n !== 'number') { return String(n); }
-    return Math.abs(n) >= 1000 || Number.isInteger(n)
-      ? Math.round(n).toLocaleString('en-US') : n.toFixed(3).replace(/\.?0+$/, '');
-  }
+  var esc = window.DRAY_FORMAT.esc;
+  var num = window.DRAY_FORMAT.num;
 
   function throttleAreas(d) {
     return d.throttles.map(function (t) {
@@ -239,7 +229,8 @@
     if (!state) { return; }
     document.getElementById('control-state').textContent = (state.paused ? 'paused' : 'running')
       + ' · chunk rows ' + (state.chunkRows === null ? '-' : state.chunkRows)
-      + ' · max rows/s ' + (state.maxRowsPerSecond || 'none');
+      + ' · max rows/s ' + (state.maxRowsPerSecond || 'none')
+      + ' · workers ' + (state.workers === null || state.workers === undefined ? '-' : state.workers);
     var actions = document.getElementById('actions');
     if (actions.childElementCount !== state.actions.length) {
       actions.innerHTML = '';
@@ -271,6 +262,9 @@
     });
     document.getElementById('btn-rate').addEventListener('click', function () {
       post('max-rows-per-second?n=' + encodeURIComponent(document.getElementById('in-rate').value));
+    });
+    document.getElementById('btn-workers').addEventListener('click', function () {
+      post('workers?n=' + encodeURIComponent(document.getElementById('in-workers').value));
     });
     timer = setInterval(poll, 1000);
   }

@@ -214,7 +214,9 @@ class HtmlReportBrowserTest {
       // drawn from the page's data, then again from at least one GET /status
       assertThat(Integer.parseInt(page.bodyAttribute("data-rendered"))).isGreaterThan(1);
       assertThat(Integer.parseInt(page.attribute("chart-timeline", "data-bars"))).isGreaterThan(2);
-      assertThat(page.dom()).contains("id=\"control-panel\">").containsPattern("chunk rows 300");
+      assertThat(page.dom())
+          .contains("id=\"control-panel\">")
+          .containsPattern("chunk rows 300 · max rows/s [^·<]+ · workers 2<");
     }
   }
 
