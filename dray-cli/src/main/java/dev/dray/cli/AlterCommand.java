@@ -280,7 +280,9 @@ public final class AlterCommand implements Callable<Integer> {
       @Override
       public void postponed(Path flagFile) {
         err.println(
-            "alter: caught up; the cut-over waits while " + flagFile + " exists (delete it)");
+            flagFile != null
+                ? "alter: caught up; the cut-over waits while " + flagFile + " exists (delete it)"
+                : "alter: caught up; the cut-over is postponed (dray ctl --port P cutover)");
         err.flush();
       }
 

@@ -24,7 +24,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,9 +137,8 @@ public final class AlterJob {
         }
       }
       listener.alterPlanned(plan);
-      AtomicBoolean cutOverNow = new AtomicBoolean();
       if (controls != null) {
-        controls.registerAction("cut-over", () -> cutOverNow.set(true));
+        controls.offerCutOver(false); // POST /cut-over and /postpone-cut-over, dray ctl cutover
       }
       CutOver cutOver =
           new CutOver(
@@ -151,7 +149,8 @@ public final class AlterJob {
               settings.cutOverLockTimeout(),
               settings.maxApplyLag(),
               settings.postponeCutOverFlagFile(),
-              cutOverNow::get,
+              () -> controls != null && controls.cutOverRequested(),
+              () -> controls != null && controls.cutOverPostponed(),
               listener);
       OnlineCopyResult copied;
       try {

@@ -64,6 +64,7 @@ final class CutOver implements CaughtUpHandler {
   private final Duration maxApplyLag;
   private final Path postponeFlag;
   private final BooleanSupplier cutOverNow;
+  private final BooleanSupplier postponedByOperator;
   private final AlterListener listener;
   private int attempts;
   private long blockedMillis;
@@ -77,6 +78,7 @@ final class CutOver implements CaughtUpHandler {
       Duration maxApplyLag,
       Path postponeFlag,
       BooleanSupplier cutOverNow,
+      BooleanSupplier postponedByOperator,
       AlterListener listener) {
     this.server = server;
     this.dialect = dialect;
@@ -87,6 +89,7 @@ final class CutOver implements CaughtUpHandler {
     this.maxApplyLag = maxApplyLag;
     this.postponeFlag = postponeFlag;
     this.cutOverNow = cutOverNow;
+    this.postponedByOperator = postponedByOperator;
     this.listener = listener;
   }
 
@@ -150,10 +153,16 @@ final class CutOver implements CaughtUpHandler {
     }
   }
 
+  /**
+   * Whether the cut-over waits: the flag file exists or an operator postponed it (dray ctl
+   * postpone-cutover), and nobody asked for it now (dray ctl cutover, POST /cut-over).
+   */
   private boolean postponed() {
-    return postponeFlag != null
-        && Files.exists(postponeFlag)
-        && (cutOverNow == null || !cutOverNow.getAsBoolean());
+    if (cutOverNow != null && cutOverNow.getAsBoolean()) {
+      return false;
+    }
+    return (postponeFlag != null && Files.exists(postponeFlag))
+        || (postponedByOperator != null && postponedByOperator.getAsBoolean());
   }
 
   /** A duplicate in a new unique key fails the alter here, naming the key and value. */
