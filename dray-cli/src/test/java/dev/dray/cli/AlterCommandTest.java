@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * JSON and HTML reports; {@code POST /cut-over} on the status port cuts over although the postpone
  * flag file exists; a refusal is one line with exit code 1.
  */
+@Tag("binlog") // runs on its own binlog server (BinlogServer), the same in both CI passes
 class AlterCommandTest {
   private static TestDatabase db;
 

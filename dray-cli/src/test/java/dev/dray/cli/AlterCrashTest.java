@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * over: the new table holds every acknowledged write and nothing else.
  */
 @Tag("slow")
+@Tag("binlog") // runs on its own binlog server (BinlogServer), the same in both CI passes
 class AlterCrashTest {
   private static final int ROWS = 20_000;
   private static final String SPEC =

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and after a kill -9 {@code --resume} continues without reloading.
  */
 @Tag("slow")
+@Tag("binlog") // runs on its own binlog server (BinlogServer), the same in both CI passes
 class FollowCommandTest {
   private static FollowFixture fixture;
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the target verifies equal to the source.
  */
 @Tag("slow")
+@Tag("binlog") // runs on its own binlog server (BinlogServer), the same in both CI passes
 class OnlineCrashTest {
   private static final int ROWS = 20_000;
 

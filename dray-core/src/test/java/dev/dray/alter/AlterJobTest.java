@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * live writers through the copy and the cut-over (every acknowledged write is in the new table, no
  * writer statement fails, the longest write is measured), and alters the rows cannot satisfy.
  */
+@Tag("binlog") // runs on its own binlog server (BinlogServer), the same in both CI passes
 class AlterJobTest {
   private static final int ROWS = 20_000;
   private static TestDatabase db;

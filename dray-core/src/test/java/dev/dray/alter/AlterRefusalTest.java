@@ -14,12 +14,14 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every refusal of {@code dray alter}: one clear message, exit code 1 (2 for an alter that does not
  * apply), and the table exactly as it was, with no new table left behind.
  */
+@Tag("binlog") // runs on its own binlog server (BinlogServer), the same in both CI passes
 class AlterRefusalTest {
   private static TestDatabase db;
 

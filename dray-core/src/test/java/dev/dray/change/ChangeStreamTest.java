@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * latin1/utf8mb4/binary strings), with transaction boundaries and positions.
  */
 @org.junit.jupiter.api.Tag("slow")
+@Tag("binlog") // runs on its own binlog server (BinlogServer), the same in both CI passes
 public class ChangeStreamTest {
   public static final String TYPES_TABLE =
       "CREATE TABLE %s (id INT NOT NULL PRIMARY KEY, u_tiny TINYINT UNSIGNED NULL,"

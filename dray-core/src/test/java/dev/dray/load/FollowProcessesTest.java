@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and a second JVM reads the followed file while follow runs with a shared file.
  */
 @Tag("slow")
+@Tag("binlog") // runs on its own binlog server (BinlogServer), the same in both CI passes
 class FollowProcessesTest {
   private static FollowFixture fixture;
 

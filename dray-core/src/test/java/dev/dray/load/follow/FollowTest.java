@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * change reloads the table, and what follow cannot do is refused up front.
  */
 @Tag("slow")
+@Tag("binlog") // runs on its own binlog server (BinlogServer), the same in both CI passes
 class FollowTest {
   private static final String SCHEMA = "follow_test";
   private static FollowFixture fixture;
