@@ -130,23 +130,7 @@ class QueueBenchReportTest {
             jobs.toString());
     assertThat(enqueue.exitCode()).as(enqueue.err()).isZero();
     Path html = dir.resolve("work.html");
-    CliRun work =
-        CliRun.of(
-            "queue",
-            "work",
-            "--db",
-            db.url(),
-            "--queue",
-            "work_report",
-            "--handler",
-            "noop",
-            "--workers",
-            "3",
-            "--batch",
-            "50",
-            "--until-empty",
-            "--report",
-            html.toString());
+    CliRun work = work(db, "--workers", "3", "--batch", "50", "--report", html.toString());
     assertThat(work.exitCode()).as(work.err()).isZero();
     assertThat(work.out()).contains("processed 700 jobs");
     JsonNode report = ReportOptionsTest.data(html);
@@ -165,22 +149,26 @@ class QueueBenchReportTest {
     assertThat(report.get("settings").get("handler").asText()).isEqualTo("noop");
 
     Path json = dir.resolve("work.json");
-    assertThat(
-            CliRun.of(
-                    "queue",
-                    "work",
-                    "--db",
-                    db.url(),
-                    "--queue",
-                    "work_report",
-                    "--handler",
-                    "noop",
-                    "--until-empty",
-                    "--report",
-                    json.toString())
-                .exitCode())
-        .isZero();
+    assertThat(work(db, "--report", json.toString()).exitCode()).isZero();
     assertThat(JSON.readTree(json.toFile()).get("processed").asLong()).isZero();
+  }
+
+  /** {@code queue work --handler noop --until-empty} on the queue work_report. */
+  private static CliRun work(TestDatabase db, String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "queue",
+                "work",
+                "--db",
+                db.url(),
+                "--queue",
+                "work_report",
+                "--handler",
+                "noop",
+                "--until-empty"));
+    args.addAll(List.of(options));
+    return CliRun.of(args.toArray(String[]::new));
   }
 
   private static CliRun bench(TestDatabase db, String... options) {
