@@ -65,7 +65,7 @@ class QueueBenchReportTest {
     assertThat(printed.get(0).get("enqueued").asLong()).isEqualTo(300);
     assertThat(printed.get(0).get("producers").asInt()).isZero();
     assertThat(printed.get(2).get("producers").asInt()).isEqualTo(1);
-    assertThat(printed.get(2).get("enqueued").asLong()).isPositive().isNotEqualTo(300);
+    assertThat(printed.get(2).get("enqueued").asLong()).isPositive();
 
     String page = Files.readString(html, StandardCharsets.UTF_8);
     Matcher data = Pattern.compile("window\\.DRAY_DATA = (\\{.*?\\});</script>").matcher(page);
@@ -79,6 +79,8 @@ class QueueBenchReportTest {
       assertThat(samples.get(samples.size() - 1).get(1).asLong())
           .isEqualTo(printed.get(i).get("processed").asLong());
       assertThat(run.get("commitMs").size()).isEqualTo(101);
+      // the first sample is taken before any producer starts: what was preloaded
+      assertThat(samples.get(0).get(2).asLong()).isEqualTo(i < 2 ? 300 : 0);
     }
     assertThat(report.get("settings").get("db").asText()).isEqualTo(db.url());
   }
