@@ -14,8 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "ctl",
     mixinStandardHelpOptions = true,
-    header =
-        "Steers a job running with --status-port: throttle, workers, chunk size, rate, cut-over.",
+    header = "Steers a job running with --status-port (throttle, workers, chunk size, ...).",
     footer = {
       "",
       "Examples:",
@@ -27,15 +26,15 @@ import picocli.CommandLine.Spec;
       "  ./dray ctl --port 8765 cutover           (alter only)"
     },
     description = {
-      "Sends one control request to a running job and prints the controls' state after it:",
-      "  throttle            hold every worker before its next chunk",
-      "  unthrottle          let them go on",
-      "  workers N           run N workers (surplus ones stop after their current chunk)",
-      "  chunk-size N        rows per chunk for the chunks planned from now on",
-      "  rate N              at most N rows per second (0: no limit)",
-      "  cutover             alter: cut over as soon as the copy is caught up, even if postponed",
-      "  postpone-cutover    alter: hold the cut-over until 'cutover'",
-      "Changes take effect between chunks, are logged by the job and appear in its report."
+      "Sends one control request to a running job and prints the controls' state:",
+      "  throttle          hold every worker before its next chunk",
+      "  unthrottle        let them go on",
+      "  workers N         run N workers (surplus ones stop after their chunk)",
+      "  chunk-size N      rows per chunk for the chunks planned from now on",
+      "  rate N            at most N rows per second (0: no limit)",
+      "  cutover           alter: cut over once caught up, even if postponed",
+      "  postpone-cutover  alter: hold the cut-over until 'cutover'",
+      "Changes take effect between chunks, are logged and appear in the report."
     })
 public final class CtlCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

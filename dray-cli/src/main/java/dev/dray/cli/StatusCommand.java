@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
       "  (the same as: curl -s http://127.0.0.1:8765/status)"
     },
     description = {
-      "Asks a running load or copy (started with --status-port PORT) for its status: elapsed time,",
-      "tasks, rows, the current rate, whether it is throttled and why, the controls' state and the",
-      "latest events. --json prints the status server's JSON as it is."
+      "Asks a running load or copy (started with --status-port PORT) for its status:",
+      "elapsed time, tasks, rows, the current rate, whether it is throttled and why,",
+      "the controls' state and the latest events. --json prints the server's JSON."
     })
 public final class StatusCommand implements Callable<Integer> {
   private static final int EVENTS = 5;
