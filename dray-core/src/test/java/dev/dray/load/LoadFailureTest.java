@@ -109,7 +109,9 @@ class LoadFailureTest {
         .containsAnyOf("connection", "killed", "interrupted");
     long stoppedMillis = TimeUnit.NANOSECONDS.toMillis(failedAt - killedAt.get());
     System.out.println("load stopped " + stoppedMillis + " ms after the kill");
-    assertThat(stoppedMillis).isLessThan(1000);
+    // well under a second on an idle machine (docs/LOAD.md); up to 1.8 s was seen with two cores
+    // shared by several builds, so the bound leaves room for a busy CI machine
+    assertThat(stoppedMillis).as("stopped promptly after the kill").isLessThan(3000);
     assertUnchanged(file);
   }
 
