@@ -260,6 +260,8 @@ public final class CopyCommand implements Callable<Integer> {
               + " the source's replicas (default: random).")
   long serverId;
 
+  @Mixin LoadLimitOptions loadLimits;
+
   @Mixin ConnectionOptions connection;
 
   @Override
@@ -291,6 +293,9 @@ public final class CopyCommand implements Callable<Integer> {
             .pauseFile(pauseFile)
             .maxRowsPerSecond(maxRowsPerSecond);
     replicaConfigs(environment).forEach(builder::replica);
+    loadLimits
+        .conditions(tables.sourceConfig(connection, environment))
+        .forEach(builder::throttleCondition);
     if (online || follow) {
       if (dryRun) {
         printPlan(out, builder.build().plan());

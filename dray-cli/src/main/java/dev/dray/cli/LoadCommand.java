@@ -179,6 +179,8 @@ public final class LoadCommand implements Callable<Integer> {
       description = "Print the plan (tasks, estimated rows, workers) and touch nothing.")
   boolean dryRun;
 
+  @Mixin LoadLimitOptions loadLimits;
+
   @Mixin ConnectionOptions connection;
 
   @Override
@@ -202,6 +204,7 @@ public final class LoadCommand implements Callable<Integer> {
     }
     List<TableName> chosen = chosenTables(spec.commandLine().getErr());
     chosen.forEach(builder::table);
+    loadLimits.conditions(connection.forUrl(source)).forEach(builder::throttleCondition);
     if (dryRun) {
       List<Task> plan = builder.build().plan();
       int effectiveWorkers = Math.max(1, Math.min(workers, plan.size()));

@@ -34,6 +34,9 @@ final class Reports {
       Object result, Instant startedAt, Instant finishedAt, String source, String target) {
     ObjectNode report = JSON.createObjectNode();
     report.put("drayVersion", VersionProvider.version());
+    if (VersionProvider.commit() != null) {
+      report.put("drayCommit", VersionProvider.commit());
+    }
     report.put("startedAt", startedAt.toString());
     report.put("finishedAt", finishedAt.toString());
     report.put("source", Secrets.redact(source));

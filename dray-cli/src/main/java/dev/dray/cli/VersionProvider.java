@@ -13,7 +13,7 @@ final class VersionProvider implements IVersionProvider {
   @Override
   public String[] getVersion() {
     return new String[] {
-      "dray " + version(),
+      "dray " + version() + (commit() == null ? "" : " (git commit " + commit() + ")"),
       "Java "
           + System.getProperty("java.version")
           + " on "
@@ -21,6 +21,23 @@ final class VersionProvider implements IVersionProvider {
           + " "
           + System.getProperty("os.arch")
     };
+  }
+
+  /**
+   * The git commit the build was made from ({@code git-commit.txt}, written by the build in a
+   * checkout), or null when built from a source tarball without {@code .git}.
+   */
+  static String commit() {
+    try (InputStream in = VersionProvider.class.getResourceAsStream("git-commit.txt")) {
+      if (in == null) {
+        return null;
+      }
+      String commit =
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+      return commit.matches("[0-9a-f]{7,40}") ? commit : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** The project version, e.g. {@code 0.1.0-SNAPSHOT}; reports carry it too. */

@@ -17,8 +17,8 @@ import java.util.StringJoiner;
  * The statements that would make a target table equal to its source for the rows a verify found
  * different (pt-table-sync's {@code --print}): {@code REPLACE} of the source's row for a row
  * missing or different in the target, {@code DELETE} by key for a row only the target holds. Values
- * are read over the connections (as text in UTC, binary columns as bytes) and written as literals
- * by the {@link Dialect}; nothing is executed.
+ * are read over the connections (as text, binary columns as bytes, TIMESTAMPs as epoch seconds) and
+ * written as literals by the {@link Dialect}; nothing is executed.
  */
 final class FixStatements {
   private final Dialect dialect;
@@ -51,24 +51,14 @@ final class FixStatements {
   }
 
   /**
-   * One statement per difference, in the order given, after a {@code SET time_zone} that makes the
-   * TIMESTAMP literals mean what they meant on the source (the source session's zone; the target
-   * session is set to it). A row that changed since the verify found it is written as it is now (a
-   * row gone from the source is deleted from the target).
+   * One statement per difference, in the order given, after a {@code SET time_zone = '+00:00'}
+   * (TIMESTAMP values are written as {@code FROM_UNIXTIME(seconds)}, the same instant in any zone;
+   * UTC has no hour that happens twice). A row that changed since the verify found it is written as
+   * it is now (a row gone from the source is deleted from the target).
    */
   List<String> statements(List<KeyDifference> differences) throws SQLException {
-    String zone;
-    try (PreparedStatement ps = source.prepareStatement("SELECT @@session.time_zone");
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      zone = rs.getString(1);
-    }
-    try (PreparedStatement ps = target.prepareStatement("SET time_zone = ?")) {
-      ps.setString(1, zone);
-      ps.execute();
-    }
     List<String> statements = new ArrayList<>();
-    statements.add("SET time_zone = " + dialect.literal(TEXT, zone));
+    statements.add("SET time_zone = '+00:00'");
     for (KeyDifference difference : differences) {
       if (difference.keyValues().size() != key.size()) {
         throw new IllegalArgumentException("no key values for " + difference.key());
@@ -101,13 +91,9 @@ final class FixStatements {
     for (ColumnInfo column : key) {
       where.add(dialect.quote(column.name()) + " = ?");
     }
-    String sql =
-        "SELECT "
-            + dialect.quotedList(names(wanted))
-            + " FROM "
-            + dialect.quote(table)
-            + " WHERE "
-            + where;
+    StringJoiner select = new StringJoiner(", ");
+    wanted.forEach(column -> select.add(dialect.literalSource(column)));
+    String sql = "SELECT " + select + " FROM " + dialect.quote(table) + " WHERE " + where;
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       for (int i = 0; i < keyValues.size(); i++) {
         ps.setObject(i + 1, keyValues.get(i));
@@ -126,10 +112,6 @@ final class FixStatements {
       }
     }
   }
-
-  /** A text column, for literals that are not column values. */
-  private static final ColumnInfo TEXT =
-      new ColumnInfo("time_zone", 1, "varchar", "varchar(64)", false, -1, -1, -1, 64, false);
 
   private static List<String> names(List<ColumnInfo> columns) {
     return columns.stream().map(ColumnInfo::name).toList();

@@ -85,6 +85,12 @@ public interface Dialect {
   /** Whether {@link #literal} wants this column's values as bytes (binary types), not as text. */
   boolean readsAsBytes(ColumnInfo column);
 
+  /**
+   * The select expression whose value {@link #literal} turns into SQL: the column itself, or for a
+   * TIMESTAMP its seconds since the epoch (so the literal means the same instant in any zone).
+   */
+  String literalSource(ColumnInfo column);
+
   /** {@code REPLACE INTO table (columns) VALUES (literals)}: a statement to print, not to run. */
   String replaceRowText(TableName table, List<String> columns, List<String> literals);
 

@@ -583,9 +583,22 @@ abstract class MySqlFamilyDialect implements Dialect {
   }
 
   @Override
+  public String literalSource(ColumnInfo column) {
+    return column.dataType().equals("timestamp")
+        ? "UNIX_TIMESTAMP(" + quote(column.name()) + ")"
+        : quote(column.name());
+  }
+
+  @Override
   public String literal(ColumnInfo column, Object value) {
     if (value == null) {
       return "NULL";
+    }
+    if (column.dataType().equals("timestamp")
+        && value instanceof String seconds
+        && seconds.matches("[0-9]+(\\.[0-9]+)?")) {
+      // an instant: FROM_UNIXTIME gives it in the session's zone, which stores it back exactly
+      return "FROM_UNIXTIME(" + seconds + ")";
     }
     if (value instanceof byte[] bytes) {
       return bytes.length == 0 ? "''" : "X'" + java.util.HexFormat.of().formatHex(bytes) + "'";

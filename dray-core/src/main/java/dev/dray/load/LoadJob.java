@@ -27,6 +27,9 @@ import dev.dray.run.ListTaskSource;
 import dev.dray.run.RetryPolicy;
 import dev.dray.run.Sleeper;
 import dev.dray.run.TaskListener;
+import dev.dray.run.ThrottleCondition;
+import dev.dray.run.ThrottledWorker;
+import dev.dray.run.Throttler;
 import dev.dray.run.WorkerPool;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -70,10 +73,13 @@ public final class LoadJob {
 
   private final LoadSettings settings;
   private final JobTimeline timeline;
+  private final List<ThrottleCondition> throttleConditions;
 
-  private LoadJob(LoadSettings settings, JobTimeline timeline) {
+  private LoadJob(
+      LoadSettings settings, JobTimeline timeline, List<ThrottleCondition> throttleConditions) {
     this.settings = settings;
     this.timeline = timeline;
+    this.throttleConditions = List.copyOf(throttleConditions);
   }
 
   public static Builder builder() {
@@ -257,7 +263,8 @@ public final class LoadJob {
                 settings.chunkRows(),
                 false,
                 settings.follow()),
-            null);
+            null,
+            List.of());
     job.load(cancellation, listener, Mode.RELOAD, table);
     return job.followTables().get(0);
   }
@@ -563,11 +570,18 @@ public final class LoadJob {
       timeline.sampleRows(rowsLoaded::get);
       timeline.startSampling();
     }
-    try {
+    try (Throttler throttler = new Throttler(throttleConditions)) {
+      if (timeline != null) {
+        throttler.listener(timeline.throttleListener());
+      }
+      throttler.start();
       new WorkerPool<Task>("load", workers, RETRY_POLICY, Sleeper.SYSTEM, Task::describe)
           .run(
               new ListTaskSource<>(tasks),
-              (index, c) -> snapshotWorkers.get(index),
+              (index, c) ->
+                  throttleConditions.isEmpty()
+                      ? snapshotWorkers.get(index)
+                      : new ThrottledWorker<>(snapshotWorkers.get(index), throttler, cancellation),
               cancellation,
               new TaskListener<Task>() {
                 @Override
@@ -833,8 +847,18 @@ public final class LoadJob {
     private boolean resume;
     private JobTimeline timeline;
     private FollowSettings follow;
+    private final List<ThrottleCondition> throttleConditions = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * A reason to pause the workers (checked before each task) or, when {@link
+     * ThrottleCondition#critical() critical}, to stop the load. The job closes it when it ends.
+     */
+    public Builder throttleCondition(ThrottleCondition condition) {
+      throttleConditions.add(requireNonNull(condition, "condition is null"));
+      return this;
+    }
 
     public Builder source(ConnectionConfig source) {
       this.source = requireNonNull(source, "source is null");
@@ -893,7 +917,7 @@ public final class LoadJob {
       if (timeline != null) {
         timeline.settings(settings);
       }
-      return new LoadJob(settings, timeline);
+      return new LoadJob(settings, timeline, throttleConditions);
     }
   }
 }

@@ -22,6 +22,14 @@ public interface ThrottleCondition extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Whether a reason from this condition stops the job instead of pausing it (gh-ost's {@code
+   * --critical-load}): the {@link Throttler} cancels the job with it at the workers' next check.
+   */
+  default boolean critical() {
+    return false;
+  }
+
   /** Tells the condition that {@code rows} rows were just written (for rate limits). */
   default void recordRows(long rows) {}
 

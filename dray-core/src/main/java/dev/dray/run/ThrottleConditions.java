@@ -3,6 +3,7 @@ package dev.dray.run;
 import static java.util.Objects.requireNonNull;
 
 import dev.dray.DrayException;
+import dev.dray.ErrorCode;
 import dev.dray.db.ConnectionConfig;
 import dev.dray.db.Connections;
 import dev.dray.db.Dialect;
@@ -15,6 +16,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -40,6 +43,109 @@ public final class ThrottleConditions {
             : Optional.empty();
       }
     };
+  }
+
+  /**
+   * Pauses while any of the server's global status variables is above its limit (gh-ost's {@code
+   * --max-load}).
+   */
+  public static ThrottleCondition maxLoad(ConnectionConfig server, List<StatusLimit> limits) {
+    return new StatusCondition(server, limits, "--max-load", false);
+  }
+
+  /**
+   * Stops the job when any of the server's global status variables is above its limit (gh-ost's
+   * {@code --critical-load}): a {@link ThrottleCondition#critical() critical} condition.
+   */
+  public static ThrottleCondition criticalLoad(ConnectionConfig server, List<StatusLimit> limits) {
+    return new StatusCondition(server, limits, "--critical-load", true);
+  }
+
+  /**
+   * Refuses limits on status variables the server does not have (a typo would otherwise throttle
+   * forever or never), naming them.
+   */
+  public static void requireKnown(ConnectionConfig server, String flag, List<StatusLimit> limits) {
+    if (limits.isEmpty()) {
+      return;
+    }
+    try (Connection connection = Connections.open(server)) {
+      Map<String, Long> status =
+          Dialects.detect(connection).globalStatus(connection, names(limits));
+      List<String> unknown =
+          limits.stream()
+              .filter(limit -> limit.valueIn(status) == null)
+              .map(StatusLimit::variable)
+              .toList();
+      if (!unknown.isEmpty()) {
+        throw DrayException.usage(
+            flag
+                + ": "
+                + server.safeUrl()
+                + " has no numeric global status variable "
+                + String.join(", ", unknown)
+                + " (see SHOW GLOBAL STATUS)");
+      }
+    } catch (SQLException e) {
+      throw new DrayException(
+          ErrorCode.CONNECTION_FAILED,
+          "cannot read the global status for " + flag + ": " + SqlErrors.describe(e),
+          e);
+    }
+  }
+
+  private static List<String> names(List<StatusLimit> limits) {
+    return limits.stream().map(StatusLimit::variable).toList();
+  }
+
+  /** Global status variables over their limits. */
+  static final class StatusCondition extends ConnectedCondition {
+    private final List<StatusLimit> limits;
+    private final String flag;
+    private final boolean critical;
+    private final String server;
+
+    StatusCondition(
+        ConnectionConfig server, List<StatusLimit> limits, String flag, boolean critical) {
+      super(server, "the global status of " + server.safeUrl() + " (" + flag + ")");
+      this.limits = List.copyOf(limits);
+      this.flag = flag;
+      this.critical = critical;
+      this.server = server.safeUrl();
+    }
+
+    @Override
+    public boolean critical() {
+      return critical;
+    }
+
+    @Override
+    Optional<String> check(Connection connection, Dialect dialect) throws SQLException {
+      Map<String, Long> status = dialect.globalStatus(connection, names(limits));
+      for (StatusLimit limit : limits) {
+        Long value = limit.valueIn(status);
+        if (value != null && value > limit.threshold()) {
+          return Optional.of(
+              limit.variable()
+                  + " "
+                  + value
+                  + " > "
+                  + limit.threshold()
+                  + " on "
+                  + server
+                  + " ("
+                  + flag
+                  + ")");
+        }
+      }
+      return Optional.empty();
+    }
+
+    @Override
+    Optional<String> failedCheck(String reason) {
+      // a critical check that cannot be made does not stop the job: it is not a measured load
+      return critical ? Optional.empty() : Optional.of(reason);
+    }
   }
 
   /** Pauses while the replica lags more than {@code maxLag}, or does not replicate at all. */
@@ -170,6 +276,11 @@ public final class ThrottleConditions {
 
     abstract Optional<String> check(Connection connection, Dialect dialect) throws SQLException;
 
+    /** What a check that could not be made reports: by default, throttle with the reason. */
+    Optional<String> failedCheck(String reason) {
+      return Optional.of(reason);
+    }
+
     @Override
     public synchronized Optional<String> check() {
       try {
@@ -180,7 +291,7 @@ public final class ThrottleConditions {
         return check(connection, dialect);
       } catch (SQLException | RuntimeException e) {
         close();
-        return Optional.of("cannot check " + what + ": " + SqlErrors.describe(e));
+        return failedCheck("cannot check " + what + ": " + SqlErrors.describe(e));
       }
     }
 

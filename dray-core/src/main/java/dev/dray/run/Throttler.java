@@ -2,6 +2,8 @@ package dev.dray.run;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.dray.DrayException;
+import dev.dray.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,12 +29,14 @@ public final class Throttler implements AutoCloseable {
 
   private final List<ThrottleCondition> polled = new ArrayList<>();
   private final List<ThrottleCondition> inline = new ArrayList<>();
+  private final List<ThrottleCondition> critical = new ArrayList<>();
   private final Duration pollInterval;
   private final Sleeper sleeper;
   private final LongSupplier nanoTime;
   private final Object lock = new Object();
 
   private volatile String polledReason;
+  private volatile String criticalReason;
   private volatile String lastReason;
   private volatile boolean closed;
   private volatile ThrottleListener listener = ThrottleListener.NONE;
@@ -47,7 +51,7 @@ public final class Throttler implements AutoCloseable {
       Sleeper sleeper,
       LongSupplier nanoTime) {
     for (ThrottleCondition condition : conditions) {
-      (condition.inline() ? inline : polled).add(condition);
+      (condition.critical() ? critical : condition.inline() ? inline : polled).add(condition);
     }
     this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
     this.sleeper = requireNonNull(sleeper, "sleeper is null");
@@ -65,9 +69,10 @@ public final class Throttler implements AutoCloseable {
 
   /** Checks the polled conditions once now and then starts the background poller. */
   public void start() {
-    if (polled.isEmpty()) {
+    if (polled.isEmpty() && critical.isEmpty()) {
       return;
     }
+    criticalReason = checkAll(critical);
     polledReason = checkAll(polled);
     poller = new Thread(this::pollLoop, "dray-throttler");
     poller.setDaemon(true);
@@ -83,6 +88,7 @@ public final class Throttler implements AutoCloseable {
         return;
       }
       if (!closed) {
+        criticalReason = checkAll(critical);
         polledReason = checkAll(polled);
       }
     }
@@ -134,6 +140,7 @@ public final class Throttler implements AutoCloseable {
    * cancelled.
    */
   public void awaitClear(Cancellation cancellation) throws InterruptedException {
+    stopIfCritical(cancellation);
     Optional<String> reason = currentReason();
     if (reason.isEmpty()) {
       return;
@@ -152,12 +159,36 @@ public final class Throttler implements AutoCloseable {
           previous = reason.get();
         }
         sleeper.sleep(WAIT_STEP);
+        stopIfCritical(cancellation);
         reason = currentReason();
       }
     } finally {
       endWait();
       listener.workerResumed(nanoTime.getAsLong() - waitStarted);
     }
+  }
+
+  /**
+   * Cancels the job when a {@link ThrottleCondition#critical() critical} condition holds, and
+   * throws the reason (the worker's task ends there; the job's failure is that reason).
+   */
+  private void stopIfCritical(Cancellation cancellation) {
+    String reason = criticalReason;
+    if (reason != null) {
+      DrayException stop =
+          new DrayException(
+              ErrorCode.TASK_FAILED,
+              "stopped at critical load: "
+                  + reason
+                  + "; what is done is kept: run it again with --resume once the load is down");
+      cancellation.cancel(stop);
+      throw stop;
+    }
+  }
+
+  /** The reason a critical condition gives right now (stops the job), or null. */
+  public String criticalReason() {
+    return criticalReason;
   }
 
   /** Tells the rate conditions that rows were written. */
@@ -212,6 +243,9 @@ public final class Throttler implements AutoCloseable {
       condition.close();
     }
     for (ThrottleCondition condition : inline) {
+      condition.close();
+    }
+    for (ThrottleCondition condition : critical) {
       condition.close();
     }
   }
