@@ -65,7 +65,8 @@ class CheckpointProtocolPropertyTest {
       @ForAll @IntRange(min = 1, max = 4) int workers,
       @ForAll @IntRange(min = 20, max = 300) int chunkRows,
       @ForAll @IntRange(min = 0, max = 3) int checkpointEvery10ms,
-      @ForAll @IntRange(min = 0, max = 6) int deadlockedKeys,
+      // each fires once; at most 3 in one chunk stays below the worker's 5 attempts
+      @ForAll @IntRange(min = 0, max = 3) int deadlockedKeys,
       @ForAll @IntRange(min = 1, max = 100) int crashAtPercent,
       @ForAll Random random)
       throws SQLException {
@@ -90,11 +91,7 @@ class CheckpointProtocolPropertyTest {
     for (int i = 0; i < deadlockedKeys; i++) {
       execute(
           database,
-          "INSERT IGNORE INTO faults VALUES ("
-              + (1 + random.nextInt(rows))
-              + ", 'D', "
-              + (1 + random.nextInt(2))
-              + ")");
+          "INSERT IGNORE INTO faults VALUES (" + (1 + random.nextInt(rows)) + ", 'D', 1)");
     }
     long crashKey = Math.max(1, rows * (long) crashAtPercent / 100);
     execute(database, "REPLACE INTO faults VALUES (" + crashKey + ", 'C', 1)");
