@@ -34,8 +34,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * <p>Faults come from an AFTER INSERT trigger on the target (with the same trigger BEFORE INSERT,
  * the embedded MariaDB 11.4 failed the first chunk's INSERT ... SELECT with error 1048 on the key
  * column before the trigger body ran; 10.11 did not): it signals a deadlock (1213, which the worker
- * retries) for chosen keys a set number of times, and a permanent error for one key once; the
- * counts live in a non-transactional table so a rolled-back chunk still used its fault up.
+ * retries) once for each of a few chosen keys, and a permanent error for one key once; the counts
+ * live in a non-transactional table so a rolled-back chunk still used its fault up.
  */
 @Tag("slow")
 class CheckpointProtocolPropertyTest {
