@@ -118,6 +118,18 @@ public final class AlterJob {
           }
           LOG.info("{}: no new table to resume; starting afresh", names.jobId());
         }
+        if (settings.resume()
+            && newExists
+            && !OnlineCopy.hasStoredPosition(source, names.table().schema(), names.jobId())) {
+          // killed between creating the new table and the copy's start (maybe before the alter
+          // was applied to it): start afresh
+          LOG.info(
+              "{}: the copy into {} never started; starting afresh",
+              names.jobId(),
+              names.newTable());
+          sql.drop(source, names.newTable(), false);
+          newExists = false;
+        }
         resumeCopy = settings.resume() && newExists;
         plan =
             AlterPreflight.check(
