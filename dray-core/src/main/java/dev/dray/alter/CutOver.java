@@ -212,7 +212,7 @@ final class CutOver implements CaughtUpHandler {
       } catch (SQLException e) {
         return "LOCK TABLES " + names.table() + " WRITE: " + SqlErrors.describe(e);
       }
-      long deadline = System.nanoTime() + lockTimeout.toNanos();
+      long deadline = requested + lockTimeout.toNanos(); // writers wait from the request on
       String failure;
       try {
         failure = catchUp(applier, locker, monitor, deadline);
