@@ -282,6 +282,11 @@ public final class AlterJob {
     if (!OnlineCopy.hasStoredPosition(source, names.table().schema(), names.jobId())) {
       return Optional.empty();
     }
+    if (sql.comment(source, names.oldTable()) == null && !settings.dropOldTable()) {
+      // no new table and no old one: not a finished cut-over (the new table was dropped by hand)
+      OnlineCopy.forget(source, names.table().schema(), names.jobId());
+      return Optional.empty();
+    }
     LOG.info("{}: the cut-over had completed before the interruption; finishing", names.jobId());
     finish(source, sql);
     return Optional.of(
