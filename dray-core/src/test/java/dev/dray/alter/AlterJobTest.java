@@ -174,6 +174,38 @@ class AlterJobTest {
     assertThat(showCreate("small")).contains("by_v");
   }
 
+  /** The state a kill right after the cut-over's RENAME leaves: T is new, the job's rows remain. */
+  @Test
+  void aResumeAfterTheRenameFinishesTheAlter() {
+    db.execute(
+        "CREATE TABLE swapped (id INT NOT NULL PRIMARY KEY, v INT NULL)",
+        "INSERT INTO swapped SELECT seq, seq FROM seq_1_to_100");
+    alter("swapped", "ADD COLUMN w INT NULL"); // leaves _swapped_old and the position table
+    db.execute(
+        "INSERT INTO _dray_binlog_position (job_id, binlog_file, binlog_pos, changes_applied)"
+            + " VALUES ('alter "
+            + db.schema()
+            + ".swapped', 'dray-bin.000001', 4, 0)");
+    AlterResult result =
+        AlterJob.builder()
+            .source(db.config())
+            .table(db.table("swapped"))
+            .alter("ADD COLUMN w INT NULL")
+            .resume(true)
+            .dropOldTable(true)
+            .build()
+            .run(new Cancellation(), AlterListener.NONE);
+    assertThat(result.copy()).isNull();
+    assertThat(tableExists("_swapped_old")).isFalse();
+    assertThat(showCreate("swapped")).contains("`w`");
+    assertThat(
+            db.queryLong(
+                "SELECT COUNT(*) FROM _dray_binlog_position WHERE job_id = 'alter "
+                    + db.schema()
+                    + ".swapped'"))
+        .isZero();
+  }
+
   private static AlterResult alter(String table, String spec) {
     return AlterJob.builder()
         .source(db.config())
