@@ -40,13 +40,16 @@ import picocli.CommandLine.Spec;
     },
     sortOptions = false,
     description = {
-      "Creates _T_new as T with the ALTER applied, copies T into it in parallel key-range chunks while",
-      "applying T's changes from the binary log (ROW format, full images), then cuts over: writes to T",
-      "wait (they do not fail) for at most --cut-over-lock-timeout while the last changes are applied and",
-      "one RENAME makes the new table T; the original stays as _T_old. Refused before anything changes:",
-      "binary log off or not ROW/FULL, missing replication grants, no key, foreign keys, triggers, an",
-      "alter that removes the key, _T_new/_T_old taken. Rows the new table cannot hold fail the alter",
-      "before the cut-over, naming the value; T is untouched. --resume continues after a crash."
+      "Creates _T_new as T with the ALTER applied, copies T into it in parallel",
+      "chunks while applying T's changes from the binary log (ROW, full images),",
+      "then cuts over: writes to T wait (they do not fail) for at most --cut-over-",
+      "lock-timeout while the last changes are applied and one RENAME makes the new",
+      "table T; the original stays as _T_old. Refused before anything changes:",
+      "binary log off or not ROW/FULL, missing replication grants, no key, foreign",
+      "keys, triggers, an alter that removes the key, _T_new/_T_old taken. Rows the",
+      "new table cannot hold fail the alter before the cut-over, naming the value;",
+      "T is untouched. --resume continues after a crash, also one during the cut-",
+      "over."
     })
 public final class AlterCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -117,6 +117,18 @@ public final class AlterJob {
           }
           LOG.info("{}: no new table to resume; starting afresh", names.jobId());
         }
+        if (settings.resume()
+            && newExists
+            && !OnlineCopy.hasStoredPosition(source, names.table().schema(), names.jobId())) {
+          // killed between creating the new table and the copy's start (maybe before the alter
+          // was applied to it): start afresh
+          LOG.info(
+              "{}: the copy into {} never started; starting afresh",
+              names.jobId(),
+              names.newTable());
+          sql.drop(source, names.newTable(), false);
+          newExists = false;
+        }
         resumeCopy = settings.resume() && newExists;
         plan =
             AlterPreflight.check(
@@ -267,6 +279,11 @@ public final class AlterJob {
   private Optional<AlterResult> finishEarlierCutOver(
       Connection source, AlterStatements sql, long started) throws SQLException {
     if (!OnlineCopy.hasStoredPosition(source, names.table().schema(), names.jobId())) {
+      return Optional.empty();
+    }
+    if (sql.comment(source, names.oldTable()) == null && !settings.dropOldTable()) {
+      // no new table and no old one: not a finished cut-over (the new table was dropped by hand)
+      OnlineCopy.forget(source, names.table().schema(), names.jobId());
       return Optional.empty();
     }
     LOG.info("{}: the cut-over had completed before the interruption; finishing", names.jobId());

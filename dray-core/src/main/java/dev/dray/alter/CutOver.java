@@ -29,25 +29,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cut-over of an alter, run once the new table has caught up while changes keep being applied
- * to it. MariaDB does not allow RENAME TABLE under LOCK TABLES, so two sessions:
+ * to it. MariaDB does not allow RENAME TABLE under LOCK TABLES, so several sessions:
  *
  * <ol>
  *   <li>session A: {@code LOCK TABLES T WRITE} (bounded by the lock timeout); writers to T now
  *       wait, they do not fail;
  *   <li>read the binary log position P: every write to T is before it; wait until the applier has
  *       applied everything up to P (bounded by the lock timeout); nothing writes the new table now;
- *   <li>session B: {@code RENAME TABLE T TO _T_old, _T_new TO T}. It takes its locks on {@code
- *       _T_new} and {@code _T_old} at once and waits for T; A checks that B waits;
+ *   <li>session C: {@code LOCK TABLES _T_new WRITE} (fails when another session holds it); session
+ *       B: {@code RENAME TABLE T TO _T_old, _T_new TO T}, which waits for {@code _T_new} (a RENAME
+ *       locks in name order, and {@code _T_new} sorts first); C unlocks, and the RENAME's waiting
+ *       exclusive lock takes {@code _T_new} before anyone else, then waits for T;
  *   <li>A: {@code UNLOCK TABLES}. The RENAME's waiting exclusive lock goes before the writers'
  *       waiting locks, so it runs first; the writers then write the new T.
  * </ol>
  *
  * A failure before the RENAME is issued rolls back by {@code UNLOCK TABLES}; after it, by {@code
  * KILL QUERY} of the waiting RENAME, then {@code UNLOCK TABLES}: T stays as it was. If dray dies
- * before the RENAME is issued, A's locks go with its session and nothing changed; if it dies after,
- * the RENAME runs once A's session is gone, and the cut-over is complete and exact (every change up
- * to P was applied, and T was locked since P). The RENAME is the single atomic step, so T is never
- * missing.
+ * before the RENAME is issued, the locks go with the sessions and nothing changed; if it dies
+ * after, the RENAME runs once A's session is gone, and the cut-over is complete and exact (every
+ * change up to P was applied, and T was locked since P). The RENAME is the single atomic step, so T
+ * is never missing. See docs/ONLINE.md.
  */
 final class CutOver implements CaughtUpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(CutOver.class);
@@ -219,7 +221,7 @@ final class CutOver implements CaughtUpHandler {
       } catch (SQLException e) {
         return "LOCK TABLES " + names.table() + " WRITE: " + SqlErrors.describe(e);
       }
-      long deadline = System.nanoTime() + lockTimeout.toNanos();
+      long deadline = requested + lockTimeout.toNanos(); // writers wait from the request on
       String failure;
       try {
         failure = catchUp(applier, locker, monitor, deadline);

@@ -8,6 +8,12 @@ import dev.dray.run.Cancellation;
 import dev.dray.testing.BinlogServer;
 import dev.dray.testing.CountingWriters;
 import dev.dray.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -107,6 +113,50 @@ class AlterJobTest {
   }
 
   @Test
+  void aCutOverAttemptBlockedByALongTransactionIsRolledBackAndRetried() throws Exception {
+    db.execute(
+        "CREATE TABLE held (id INT NOT NULL PRIMARY KEY, v INT NULL)",
+        "INSERT INTO held SELECT seq, seq FROM seq_1_to_500");
+    List<String> failures = new CopyOnWriteArrayList<>();
+    CompletableFuture<AlterResult> alter;
+    try (Connection blocker = db.connect();
+        Statement statement = blocker.createStatement()) {
+      blocker.setAutoCommit(false);
+      statement.executeQuery("SELECT COUNT(*) FROM held").close(); // holds the table's MDL
+      alter =
+          CompletableFuture.supplyAsync(
+              () ->
+                  AlterJob.builder()
+                      .source(db.config())
+                      .table(db.table("held"))
+                      .alter("ADD COLUMN w INT NULL")
+                      .cutOverLockTimeout(Duration.ofSeconds(1))
+                      .build()
+                      .run(
+                          new Cancellation(),
+                          new AlterListener() {
+                            @Override
+                            public void cutOverFailed(
+                                int attempt, String reason, Duration retryIn) {
+                              failures.add(reason);
+                            }
+                          }));
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (failures.isEmpty() && !alter.isDone() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(db.queryLong("SELECT COUNT(*) FROM held")).isEqualTo(500); // T is there
+      assertThat(tableExists("_held_old")).isFalse();
+      blocker.rollback();
+    }
+    AlterResult result = alter.get();
+    assertThat(failures).isNotEmpty();
+    assertThat(failures.get(0)).contains("LOCK TABLES");
+    assertThat(result.cutOverAttempts()).isEqualTo(failures.size() + 1);
+    assertThat(db.queryLong("SELECT SUM(v) FROM held WHERE w IS NULL")).isEqualTo(125250);
+  }
+
+  @Test
   void dropsTheOldTableWhenAsked() {
     db.execute(
         "CREATE TABLE small (id INT NOT NULL PRIMARY KEY, v INT NULL)",
@@ -123,6 +173,38 @@ class AlterJobTest {
     assertThat(tableExists("_small_old")).isFalse();
     assertThat(db.queryLong("SELECT SUM(v) FROM small")).isEqualTo(5050);
     assertThat(showCreate("small")).contains("by_v");
+  }
+
+  /** The state a kill right after the cut-over's RENAME leaves: T is new, the job's rows remain. */
+  @Test
+  void aResumeAfterTheRenameFinishesTheAlter() {
+    db.execute(
+        "CREATE TABLE swapped (id INT NOT NULL PRIMARY KEY, v INT NULL)",
+        "INSERT INTO swapped SELECT seq, seq FROM seq_1_to_100");
+    alter("swapped", "ADD COLUMN w INT NULL"); // leaves _swapped_old and the position table
+    db.execute(
+        "INSERT INTO _dray_binlog_position (job_id, binlog_file, binlog_pos, changes_applied)"
+            + " VALUES ('alter "
+            + db.schema()
+            + ".swapped', 'dray-bin.000001', 4, 0)");
+    AlterResult result =
+        AlterJob.builder()
+            .source(db.config())
+            .table(db.table("swapped"))
+            .alter("ADD COLUMN w INT NULL")
+            .resume(true)
+            .dropOldTable(true)
+            .build()
+            .run(new Cancellation(), AlterListener.NONE);
+    assertThat(result.copy()).isNull();
+    assertThat(tableExists("_swapped_old")).isFalse();
+    assertThat(showCreate("swapped")).contains("`w`");
+    assertThat(
+            db.queryLong(
+                "SELECT COUNT(*) FROM _dray_binlog_position WHERE job_id = 'alter "
+                    + db.schema()
+                    + ".swapped'"))
+        .isZero();
   }
 
   private static AlterResult alter(String table, String spec) {
