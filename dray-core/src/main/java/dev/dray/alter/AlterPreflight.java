@@ -5,6 +5,7 @@ import dev.dray.ErrorCode;
 import dev.dray.alter.AlterPlan.NewUniqueKey;
 import dev.dray.copy.ColumnMapping;
 import dev.dray.copy.OnlineCopy;
+import dev.dray.db.AlterSpec;
 import dev.dray.db.AlterStatements;
 import dev.dray.db.AlterStatements.ShownColumn;
 import dev.dray.db.AlterStatements.ShownKey;

@@ -1,4 +1,4 @@
-package dev.dray.alter;
+package dev.dray.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.dray.alter;
+package dev.dray.db;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
  * The parts of an ALTER specification dray must understand itself: column renames ({@code CHANGE
  * [COLUMN] [IF EXISTS] old new ...} and {@code RENAME COLUMN old TO new}), so that the copy follows
  * them. Everything else is the server's business: it applies the specification to the new table,
- * and dray compares the tables' columns and keys afterwards.
+ * and dray compares the tables' columns and keys afterwards. MySQL-family syntax (backtick-quoted
+ * identifiers), so it lives with the dialect.
  */
-final class AlterSpec {
+public final class AlterSpec {
   private static final String IDENT = "(`(?:[^`]|``)+`|[\\p{L}\\p{N}_$]+)";
   private static final Pattern CHANGE =
       Pattern.compile(
@@ -25,7 +26,7 @@ final class AlterSpec {
   private AlterSpec() {}
 
   /** Old column name to new one, for every rename in {@code spec} (identical names left out). */
-  static Map<String, String> renames(String spec) {
+  public static Map<String, String> renames(String spec) {
     String text = withoutQuotedStrings(spec);
     Map<String, String> renames = new LinkedHashMap<>();
     for (Pattern pattern : new Pattern[] {CHANGE, RENAME}) {
