@@ -63,6 +63,52 @@ class ReadmeJavaExamplesTest {
         + "  }\n}\n";
   }
 
+  /**
+   * The guides' "Library" snippets (docs/*.md) compile as written, imports included. They name
+   * servers of their own (replica-2, db), so they are compiled, not run; the README's are run.
+   */
+  @Test
+  void everyGuideSnippetCompilesAsWritten(@TempDir Path dir) throws IOException {
+    List<Path> guides;
+    try (var files = Files.list(Path.of("..", "docs"))) {
+      guides = files.filter(f -> f.toString().endsWith(".md")).sorted().toList();
+    }
+    JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+    int snippets = 0;
+    for (Path guide : guides) {
+      Matcher matcher = BLOCK.matcher(Files.readString(guide));
+      while (matcher.find()) {
+        String className = "GuideSnippet" + ++snippets;
+        Path source = dir.resolve(className + ".java");
+        Files.writeString(source, asProgram(className, matcher.group(1)));
+        StringWriter diagnostics = new StringWriter();
+        boolean compiled =
+            compiler
+                .getTask(
+                    diagnostics,
+                    null,
+                    null,
+                    List.of(
+                        "-classpath",
+                        System.getProperty("java.class.path"),
+                        "-d",
+                        dir.toString(),
+                        "-proc:none"),
+                    null,
+                    compiler
+                        .getStandardFileManager(null, null, StandardCharsets.UTF_8)
+                        .getJavaFileObjects(source))
+                .call();
+        assertThat(compiled)
+            .as("the Java snippet in %s compiles as written:%n%s", guide.getFileName(), diagnostics)
+            .isTrue();
+      }
+    }
+    assertThat(snippets)
+        .as("LOAD, COPY, QUEUE, FOLLOW and REPORTS show library code")
+        .isGreaterThanOrEqualTo(5);
+  }
+
   @Test
   void everyJavaExampleCompilesAsWrittenAndRuns(TestDatabase db, @TempDir Path dir)
       throws Exception {
