@@ -23,7 +23,7 @@ w2="ro_w2"
 sql() { mariadb -h127.0.0.1 -P"$port" -uroot -N -e "$1"; }
 
 cd "$root"
-./mvnw -q -B -pl dray-cli,dray-bench -am -DskipTests -Dspotless.check.skip=true package \
+./mvnw -q -B -pl dray-cli,dray-bench -am -DskipTests -Dspotless.check.skip=true -Dmaven.javadoc.skip=true package \
   dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
 cp="dray-bench/target/classes:$(cat dray-bench/target/classpath.txt)"
 jar="$root/dray-cli/target/dray.jar"
