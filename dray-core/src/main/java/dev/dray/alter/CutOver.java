@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li>session C: {@code LOCK TABLES _T_new WRITE} (fails when another session holds it); session
  *       B: {@code RENAME TABLE T TO _T_old, _T_new TO T}, which waits for {@code _T_new} (a RENAME
  *       locks in name order, and {@code _T_new} sorts first); C unlocks, and the RENAME's waiting
- *       exclusive lock takes {@code _T_new} before anyone else, then waits for T;
+ *       exclusive lock takes {@code _T_new} before anyone else, then {@code _T_old}, then waits for
+ *       T; a probe that does not wait sees when it holds {@code _T_old};
  *   <li>A: {@code UNLOCK TABLES}. The RENAME's waiting exclusive lock goes before the writers'
  *       waiting locks, so it runs first; the writers then write the new T.
  * </ol>
@@ -54,7 +55,7 @@ import org.slf4j.LoggerFactory;
 final class CutOver implements CaughtUpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(CutOver.class);
   private static final Duration POLL = Duration.ofMillis(10);
-  private static final Duration SETTLE = Duration.ofMillis(50);
+  private static final Duration SETTLE = Duration.ofMillis(5);
   static final int MAX_ATTEMPTS = 10;
 
   private final ConnectionConfig server;
@@ -251,8 +252,11 @@ final class CutOver implements CaughtUpHandler {
         // the RENAME's waiting exclusive lock on _T_new goes before anyone else's: it takes it,
         // then waits for T
         dialect.unlockTables(holder);
-        sleep(SETTLE);
-        failure = awaitRenameWaiting(monitor, rename, renamerId, deadline);
+        failure = awaitRenameHoldsOldName(rename, deadline);
+        if (failure == null) {
+          sleep(SETTLE); // from its lock on _T_old the RENAME goes straight to the one on T
+          failure = awaitRenameWaiting(monitor, rename, renamerId, deadline);
+        }
       }
       if (failure != null) {
         sql.killQuery(monitor, renamerId);
@@ -403,6 +407,28 @@ final class CutOver implements CaughtUpHandler {
           "stopped before the cut-over: "
               + names.table()
               + " is unchanged; continue with --resume");
+    }
+  }
+
+  /**
+   * Waits until the RENAME holds the name {@code _T_old} (probed without waiting, on a connection
+   * of its own): it took its locks on {@code _T_new} and {@code _T_old} in name order, so its one
+   * remaining request is the exclusive lock on T, which goes before the waiting writers' when T is
+   * unlocked. Null when it does, else why not.
+   */
+  private String awaitRenameHoldsOldName(CompletableFuture<Void> rename, long deadline)
+      throws SQLException {
+    try (Connection probe = Connections.open(server)) {
+      while (!sql.nameLockedByOther(probe, names.oldTable())) {
+        if (rename.isDone()) {
+          return "the RENAME ended before T was unlocked";
+        }
+        if (System.nanoTime() > deadline) {
+          return "the RENAME did not take " + names.oldTable() + " in time";
+        }
+        sleep(Duration.ofMillis(2));
+      }
+      return null;
     }
   }
 

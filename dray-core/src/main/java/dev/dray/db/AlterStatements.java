@@ -232,6 +232,29 @@ public final class AlterStatements {
     }
   }
 
+  /**
+   * Whether another session holds an exclusive metadata lock on the name {@code table} (a table
+   * that does not exist): a probe that waits for nothing. A RENAME takes its names' locks in name
+   * order, so once it holds {@code _T_old} its only remaining request is the one for {@code T}.
+   * Uses {@code lock_wait_timeout = 0} (MariaDB; MySQL's least is 1 s) on the probe session.
+   */
+  public boolean nameLockedByOther(Connection probe, TableName table) throws SQLException {
+    execute(probe, "SET SESSION lock_wait_timeout = 0");
+    try (Statement statement = probe.createStatement();
+        ResultSet rs =
+            statement.executeQuery("SELECT 1 FROM " + dialect.quote(table) + " LIMIT 0")) {
+      return false; // the table exists and nobody holds it
+    } catch (SQLException e) {
+      if (e.getErrorCode() == SqlErrors.ER_LOCK_WAIT_TIMEOUT) {
+        return true;
+      }
+      if (e.getErrorCode() == SqlErrors.ER_NO_SUCH_TABLE) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   /** Whether session {@code id} runs a RENAME that waits for a metadata lock. */
   public boolean renameWaiting(Connection connection, long id) throws SQLException {
     try (PreparedStatement ps =
