@@ -157,7 +157,12 @@ public final class CopyJob {
               null);
       listener.planned(plan);
       if (checkpoint.complete()) {
+        // every chunk is in (a run may have been killed after its last chunk, before it marked
+        // the checkpoint finished): mark it now
         LOG.info("{}: the checkpoint says the copy is complete; nothing to do", settings.jobId());
+        try (Connection target = openTarget()) {
+          prepared.store.markFinished(target);
+        }
         return result(prepared, start, start, 0, 0, started, 0, 0, settings.chunkRows());
       }
       // the first checkpoint write happens inside a chunk's transaction: load the JSON classes it
