@@ -59,11 +59,11 @@ class CheckpointProtocolPropertyTest {
     }
   }
 
-  @Property(tries = 12)
+  @Property(tries = 10)
   void durableCheckpointNeverPassesUncommittedRowsAndResumeIsExact(
-      @ForAll @IntRange(min = 300, max = 2500) int rows,
+      @ForAll @IntRange(min = 300, max = 1500) int rows,
       @ForAll @IntRange(min = 1, max = 4) int workers,
-      @ForAll @IntRange(min = 20, max = 300) int chunkRows,
+      @ForAll @IntRange(min = 50, max = 300) int chunkRows,
       @ForAll @IntRange(min = 0, max = 3) int checkpointEvery10ms,
       // each fires once; at most 3 in one chunk stays below the worker's 5 attempts
       @ForAll @IntRange(min = 0, max = 3) int deadlockedKeys,
