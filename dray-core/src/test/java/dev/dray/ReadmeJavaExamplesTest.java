@@ -82,23 +82,7 @@ class ReadmeJavaExamplesTest {
         Path source = dir.resolve(className + ".java");
         Files.writeString(source, asProgram(className, matcher.group(1)));
         StringWriter diagnostics = new StringWriter();
-        boolean compiled =
-            compiler
-                .getTask(
-                    diagnostics,
-                    null,
-                    null,
-                    List.of(
-                        "-classpath",
-                        System.getProperty("java.class.path"),
-                        "-d",
-                        dir.toString(),
-                        "-proc:none"),
-                    null,
-                    compiler
-                        .getStandardFileManager(null, null, StandardCharsets.UTF_8)
-                        .getJavaFileObjects(source))
-                .call();
+        boolean compiled = compile(compiler, source, dir, diagnostics);
         assertThat(compiled)
             .as("the Java snippet in %s compiles as written:%n%s", guide.getFileName(), diagnostics)
             .isTrue();
@@ -129,23 +113,7 @@ class ReadmeJavaExamplesTest {
       Path source = dir.resolve(className + ".java");
       Files.writeString(source, asProgram(className, example));
       StringWriter diagnostics = new StringWriter();
-      boolean compiled =
-          compiler
-              .getTask(
-                  diagnostics,
-                  null,
-                  null,
-                  List.of(
-                      "-classpath",
-                      System.getProperty("java.class.path"),
-                      "-d",
-                      dir.toString(),
-                      "-proc:none"),
-                  null,
-                  compiler
-                      .getStandardFileManager(null, null, StandardCharsets.UTF_8)
-                      .getJavaFileObjects(source))
-              .call();
+      boolean compiled = compile(compiler, source, dir, diagnostics);
       assertThat(compiled).as("README example %d compiles:%n%s", i + 1, diagnostics).isTrue();
       outputs.add(run(className, dir, db.url()));
     }
@@ -203,5 +171,26 @@ class ReadmeJavaExamplesTest {
     assertThat(ended).as("%s ended within 120 s:%n%s", className, output).isTrue();
     assertThat(process.exitValue()).as("%s exit code:%n%s", className, output).isZero();
     return output;
+  }
+
+  /** Compiles one source file against the test class path into {@code dir}. */
+  private static boolean compile(
+      JavaCompiler compiler, Path source, Path dir, StringWriter diagnostics) {
+    return compiler
+        .getTask(
+            diagnostics,
+            null,
+            null,
+            List.of(
+                "-classpath",
+                System.getProperty("java.class.path"),
+                "-d",
+                dir.toString(),
+                "-proc:none"),
+            null,
+            compiler
+                .getStandardFileManager(null, null, StandardCharsets.UTF_8)
+                .getJavaFileObjects(source))
+        .call();
   }
 }
